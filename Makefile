@@ -1,0 +1,44 @@
+# wiretrace — two commands: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint eval bench browser clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Debian's chromium for the browser tests (skipped politely when apt is not available).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "note: chromium not installed; browser tests will be skipped"; fi; }
+
+demo: $(STAMP)
+	$(BIN)/wiretrace --db demo.db demo
+
+test: $(STAMP) browser
+	$(BIN)/ruff check wiretrace tests bench eval
+	$(BIN)/pytest -q -x --durations=15
+
+lint: $(STAMP)
+	$(BIN)/ruff check wiretrace tests bench eval
+	$(BIN)/ruff format --check wiretrace tests bench eval
+
+eval: $(STAMP)
+	$(BIN)/python eval/run_all.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) demo.db demo.db-* .pytest_cache build *.egg-info

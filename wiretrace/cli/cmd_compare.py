@@ -1,0 +1,5 @@
+"""`wiretrace compare`."""
+
+from __future__ import annotations
+
+from .app import app  # noqa: F401

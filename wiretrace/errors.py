@@ -1,0 +1,97 @@
+"""Every error wiretrace raises, in one place.
+
+Each error carries a short stable ``code`` so scripts and the summary printed after a run
+can count failures by kind without parsing messages.
+"""
+
+from __future__ import annotations
+
+
+class WiretraceError(Exception):
+    """Base class for all wiretrace errors."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        if self.path:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class SourceError(WiretraceError):
+    """A file could not be read or parsed as any supported source format."""
+
+    code = "E100"
+
+
+class EmptySourceError(SourceError):
+    code = "E101"
+
+
+class BinarySourceError(SourceError):
+    code = "E102"
+
+
+class TooLargeError(SourceError):
+    code = "E103"
+
+
+class DecodeError(SourceError):
+    code = "E104"
+
+
+class CorruptArchiveError(SourceError):
+    code = "E105"
+
+
+class MalformedRecordError(SourceError):
+    """One record in a multi-record file (JSONL line, feed item, WARC record) is unusable."""
+
+    code = "E106"
+
+
+class PermissionDeniedError(SourceError):
+    code = "E107"
+
+
+class DuplicateIdError(SourceError):
+    """Two different documents claim the same article id within one run."""
+
+    code = "E108"
+
+
+class ExtractionError(WiretraceError):
+    """A document was read but no article text could be extracted from it."""
+
+    code = "E200"
+
+
+class StoreError(WiretraceError):
+    code = "E300"
+
+
+class SchemaVersionError(StoreError):
+    """The database was written by a newer wiretrace than this one."""
+
+    code = "E301"
+
+
+class NotFoundError(WiretraceError):
+    """An article, story or entity id that is not in the store."""
+
+    code = "E400"
+
+
+class ModelUnavailableError(WiretraceError):
+    """An optional model backend was requested but its package is not installed."""
+
+    code = "E500"
+
+
+class UsageError(WiretraceError):
+    code = "E600"

@@ -1,0 +1,45 @@
+"""The store interface every backend implements.
+
+The pipeline, CLI and web layer only talk to a :class:`Store`; SQLite is the default
+implementation (``wiretrace.store.sqlite``). Stage-specific persistence (representations,
+stories, provenance, entities) lives in small repository modules next to this one that take a
+store and use its transaction and connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Literal, Protocol
+
+from ..records import Article
+
+ArticleState = Literal["new", "same", "changed"]
+
+
+class Store(Protocol):
+    path: str
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """A unit of work: everything inside commits together or not at all."""
+
+    def schema_version(self) -> int: ...
+
+    def article_state(self, article_id: str, content_hash: str) -> ArticleState: ...
+
+    def put_article(self, article: Article) -> ArticleState:
+        """Insert or replace one article (call inside ``transaction()``)."""
+
+    def get_article(self, article_id: str) -> Article: ...
+
+    def get_article_dict(self, article_id: str) -> dict[str, Any]: ...
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]: ...
+
+    def article_ids(self) -> list[str]: ...
+
+    def count_articles(self) -> int: ...
+
+    def search_article_ids(self, query: str, limit: int = 50) -> list[str]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,337 @@
+"""SQLite store: one file, WAL journal, versioned migrations, transactions per unit of work."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from ..errors import NotFoundError, SchemaVersionError, StoreError
+from ..records import Article, Attribution, Evidence, Metadata, Removal
+from .base import ArticleState
+
+DEFAULT_DB = "wiretrace.db"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def default_db_path() -> str:
+    return os.environ.get("WIRETRACE_DB") or DEFAULT_DB
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All shipped migrations as (version, name, sql), in order."""
+    found = []
+    folder = resources.files("wiretrace.store") / "migrations"
+    for entry in folder.iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"duplicate migration versions: {versions}")
+    return found
+
+
+class SQLiteStore:
+    """The default store. Safe to open from several processes (WAL); one writer at a time.
+
+    ``check_same_thread`` is off so the web server's worker threads can share one read
+    connection; writes go through :meth:`transaction`, which holds a lock.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False):
+        self.path = str(path or default_db_path())
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            else:
+                parent = os.path.dirname(os.path.abspath(self.path))
+                os.makedirs(parent, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database: {exc}", path=self.path) from exc
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.migrate()
+        else:
+            self._check_version()
+
+    # -- schema -------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        try:
+            row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        except sqlite3.OperationalError:
+            return 0
+        return int(row[0] or 0)
+
+    def _check_version(self) -> None:
+        known = max((v for v, _, _ in migrations()), default=0)
+        current = self.schema_version()
+        if current > known:
+            raise SchemaVersionError(
+                f"database schema version {current} is newer than this wiretrace supports ({known}); "
+                "upgrade wiretrace",
+                path=self.path,
+            )
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction. Returns versions applied."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        self._check_version()
+        current = self.schema_version()
+        applied = []
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            with self.transaction():
+                for statement in _split_sql(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, _now()),
+                )
+            applied.append(version)
+        return applied
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Nested calls join the outer transaction; the outermost commits or rolls back."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self.conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self._depth -= 1
+                if outer:
+                    self.conn.execute("COMMIT")
+
+    # -- articles -----------------------------------------------------------------------
+
+    def article_state(self, article_id: str, content_hash: str) -> ArticleState:
+        row = self.conn.execute(
+            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return "new"
+        return "same" if row[0] == content_hash else "changed"
+
+    def put_article(self, article: Article) -> ArticleState:
+        state = self.article_state(article.id, article.content_hash)
+        if state == "same":
+            return state
+        md = article.metadata
+        with self.transaction():
+            if state == "changed":
+                # Delete so every derived row (sentences, memberships, ...) cascades away and
+                # the later stages recompute them for the new content.
+                self.conn.execute("DELETE FROM articles WHERE id = ?", (article.id,))
+            self.conn.execute(
+                """INSERT INTO articles(id, content_hash, source_path, source_kind, raw, encoding,
+                    title, text, published, outlet, author, url, dateline, language,
+                    language_confidence, metadata_json, removed_json, paragraph_languages_json,
+                    extraction_method, extra_json, notes_json, ingested_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    article.id,
+                    article.content_hash,
+                    article.source_path,
+                    article.source_kind,
+                    article.raw_bytes,
+                    article.encoding,
+                    md.title,
+                    article.text,
+                    md.published,
+                    md.outlet,
+                    md.author,
+                    md.url,
+                    md.dateline,
+                    article.language,
+                    article.language_confidence,
+                    json.dumps(md.to_dict(), ensure_ascii=False),
+                    json.dumps([r.to_dict() for r in article.removed], ensure_ascii=False),
+                    json.dumps(article.paragraph_languages),
+                    article.extraction_method,
+                    json.dumps(article.extra, ensure_ascii=False, default=str),
+                    json.dumps(article.notes, ensure_ascii=False),
+                    _now(),
+                ),
+            )
+            self.conn.executemany(
+                'INSERT INTO attributions(article_id, name, surface, start, "end", kind) VALUES (?,?,?,?,?,?)',
+                [(article.id, a.name, a.surface, a.start, a.end, a.kind) for a in md.attributions],
+            )
+        return state
+
+    def _row_to_article(self, row: sqlite3.Row) -> Article:
+        md_dict = json.loads(row["metadata_json"])
+        md = Metadata(
+            title=md_dict.get("title"),
+            published=md_dict.get("published"),
+            outlet=md_dict.get("outlet"),
+            author=md_dict.get("author"),
+            url=md_dict.get("url"),
+            dateline=md_dict.get("dateline"),
+            attributions=[Attribution(**a) for a in md_dict.get("attributions", [])],
+            evidence={k: Evidence(**v) for k, v in md_dict.get("evidence", {}).items()},
+        )
+        return Article(
+            id=row["id"],
+            source_path=row["source_path"],
+            source_kind=row["source_kind"],
+            content_hash=row["content_hash"],
+            raw_bytes=bytes(row["raw"]),
+            encoding=row["encoding"],
+            text=row["text"],
+            metadata=md,
+            language=row["language"],
+            language_confidence=row["language_confidence"],
+            paragraph_languages=json.loads(row["paragraph_languages_json"]),
+            removed=[Removal(**r) for r in json.loads(row["removed_json"])],
+            extraction_method=row["extraction_method"],
+            extra=json.loads(row["extra_json"]),
+            notes=json.loads(row["notes_json"]),
+        )
+
+    def get_article(self, article_id: str) -> Article:
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return self._row_to_article(row)
+
+    def get_article_dict(self, article_id: str) -> dict[str, Any]:
+        article = self.get_article(article_id)
+        out = article.to_dict()
+        row = self.conn.execute(
+            "SELECT ingested_at FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        out["ingested_at"] = row[0]
+        return out
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        if ids is None:
+            for row in self.conn.execute("SELECT * FROM articles ORDER BY seq"):
+                yield self._row_to_article(row)
+            return
+        for article_id in ids:
+            row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is not None:
+                yield self._row_to_article(row)
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def count_articles(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def search_article_ids(self, query: str, limit: int = 50) -> list[str]:
+        """Full-text search; the query is treated as plain words, never as FTS syntax."""
+        words = re.findall(r"\w+", query, flags=re.UNICODE)
+        if not words:
+            return []
+        fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        rows = self.conn.execute(
+            "SELECT a.id FROM articles_fts f JOIN articles a ON a.seq = f.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            (fts_query, limit),
+        )
+        return [r[0] for r in rows]
+
+    # -- ingest runs --------------------------------------------------------------------
+
+    def start_run(self, paths: list[str]) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO ingest_runs(started_at, paths_json) VALUES (?, ?)",
+                (_now(), json.dumps(paths, ensure_ascii=False)),
+            )
+        return int(cur.lastrowid or 0)
+
+    def record_error(self, run_id: int, path: str, code: str, message: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO ingest_errors(run_id, path, code, message) VALUES (?,?,?,?)",
+                (run_id, path, code, message),
+            )
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE ingest_runs SET finished_at=?, status=?, new=?, changed=?, unchanged=?, failed=? WHERE id=?",
+                (
+                    _now(),
+                    status,
+                    counts.get("new", 0),
+                    counts.get("changed", 0),
+                    counts.get("unchanged", 0),
+                    counts.get("failed", 0),
+                    run_id,
+                ),
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements: list[str] = []
+    buf: list[str] = []
+    in_trigger = False
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not buf and (not stripped or stripped.startswith("--")):
+            continue
+        buf.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if in_trigger:
+            if upper == "END;":
+                statements.append("\n".join(buf))
+                buf, in_trigger = [], False
+        elif stripped.endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    if buf and "".join(buf).strip():
+        statements.append("\n".join(buf))
+    return statements
