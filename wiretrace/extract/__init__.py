@@ -1,1 +1,26 @@
-"""extract stage."""
+"""Extraction and cleaning: from a raw document to article text, with what was removed and why.
+
+Plain-text page copies go through the line classifier (``extract.text``); HTML pages through
+trafilatura with repairs (``extract.html``). Records from JSONL or feeds carry their body in
+``text`` or ``html`` and take the matching path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import CleanedText, RawDocument
+
+
+def clean_document(doc: RawDocument, *, language: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
+    """Clean one raw document. Returns the cleaned text and page metadata candidates."""
+    if doc.html is not None and (doc.kind == "html" or not (doc.text or "").strip()):
+        from .html import extract_html
+
+        return extract_html(doc.html, url=doc.fields.get("url"))
+    from .text import clean_text
+
+    return clean_text(doc.text or "", language=language), {}
+
+
+__all__ = ["clean_document"]

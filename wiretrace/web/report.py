@@ -1,0 +1,48 @@
+"""A single self-contained HTML report (no network, no script) to attach to a fact-check."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from .. import __version__
+from ..errors import WiretraceError
+from . import queries
+from .app import HERE, _templates
+from .render import graph_svg
+
+
+def render_report(store: Any, *, story_id: str | None = None, min_size: int = 2) -> str:
+    """The whole store (stories with at least ``min_size`` articles) or one story."""
+    if story_id:
+        story_ids = [story_id]
+    else:
+        page = queries.stories_page(store, min_size=min_size, limit=10_000)
+        story_ids = [s["id"] for s in page["items"]]
+    sections = []
+    for sid in story_ids:
+        story = queries.story_detail(store, sid)
+        try:
+            trace = queries.story_trace(store, sid)
+        except WiretraceError:
+            trace = {"origins": [], "edges": [], "articles": {}}
+        articles = [queries.article_detail(store, aid) for aid in story["articles"]]
+        sections.append({
+            "anchor": "story-" + re.sub(r"[^A-Za-z0-9_-]", "-", sid),
+            "story": story,
+            "trace": trace,
+            "svg": graph_svg(story, trace),
+            "articles": articles,
+        })
+    title = sections[0]["story"].get("title") if story_id and sections else "wiretrace report"
+    css = (HERE / "static" / "wiretrace.css").read_text(encoding="utf-8")
+    return _templates().get_template("report.html").render(
+        title=title or "wiretrace report",
+        css=css,
+        stories=sections,
+        version=__version__,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        db=getattr(store, "path", ""),
+        n_articles=store.count_articles(),
+    )
