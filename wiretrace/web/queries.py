@@ -95,14 +95,13 @@ def stories_page(
         where.append("coalesce(s.first_seen, '0000') <= ? || 'T99'")
         params.append(until)
     if min_size > 1:
-        where.append("(SELECT count(*) FROM story_members m WHERE m.story_id = s.id) >= ?")
+        where.append("s.size >= ?")
         params.append(min_size)
     clause = " AND ".join(where)
     total = store.conn.execute(f"SELECT count(*) FROM stories s WHERE {clause}", params).fetchone()[0]
     rows = store.conn.execute(
         f"""SELECT s.* FROM stories s WHERE {clause}
-            ORDER BY (SELECT count(*) FROM story_members m WHERE m.story_id = s.id) DESC,
-                     s.last_seen IS NULL, s.last_seen DESC, s.id
+            ORDER BY s.size DESC, s.last_seen IS NULL, s.last_seen DESC, s.id
             LIMIT ? OFFSET ?""",
         [*params, limit, offset],
     ).fetchall()
