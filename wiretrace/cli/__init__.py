@@ -6,22 +6,25 @@ progress bars, warnings and summaries go to stderr.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 from .app import app
 
-# Command modules register themselves on import.
-from . import (  # noqa: E402,F401  (import order is the registration order shown in --help)
-    cmd_ingest,
-    cmd_show,
-    cmd_export,
-    cmd_compare,
-    cmd_stories,
-    cmd_trace,
-    cmd_entities,
-    cmd_serve,
-    cmd_demo,
+# Command modules register themselves on import, in the order --help shows them.
+COMMAND_MODULES = (
+    "cmd_demo",
+    "cmd_ingest",
+    "cmd_stories",
+    "cmd_trace",
+    "cmd_show",
+    "cmd_compare",
+    "cmd_entities",
+    "cmd_export",
+    "cmd_serve",
 )
+for _name in COMMAND_MODULES:
+    importlib.import_module(f".{_name}", __name__)
 
 
 def main() -> None:

@@ -84,8 +84,7 @@ def stories_page(
         if not ids:
             return {"total": 0, "limit": limit, "offset": offset, "items": []}
         where.append(
-            "EXISTS (SELECT 1 FROM story_members m WHERE m.story_id = s.id AND m.article_id IN (%s))"
-            % ",".join("?" * len(ids))
+            "EXISTS (SELECT 1 FROM story_members m WHERE m.story_id = s.id AND m.article_id IN ({}))".format(",".join("?" * len(ids)))
         )
         params.extend(ids)
     if since:
@@ -172,7 +171,7 @@ def articles_page(
         ids = store.search_article_ids(q, limit=2000)
         if not ids:
             return {"total": 0, "limit": limit, "offset": offset, "items": []}
-        where.append("a.id IN (%s)" % ",".join("?" * len(ids)))
+        where.append("a.id IN ({})".format(",".join("?" * len(ids))))
         params.extend(ids)
     if since:
         where.append("a.published >= ?")

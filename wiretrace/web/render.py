@@ -177,7 +177,7 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
     columns: dict[int, list[str]] = defaultdict(list)
     for n in nodes:
         columns[depth[n]].append(n)
-    col_w, row_h, box_w, box_h = 250, 64, 210, 44
+    col_w, row_h, box_w, box_h = 330, 64, 200, 44
     pos: dict[str, tuple[int, int]] = {}
     for d, col in columns.items():
         for i, n in enumerate(col):
@@ -198,7 +198,7 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
         parts.append(
             f'<g class="edge kind-{escape(e.get("kind", ""))}"><path d="M {sx} {sy} C {sx + 30} {sy}, '
             f'{tx - 30} {ty}, {tx} {ty}" marker-end="url(#arrow)"/>'
-            f'<text x="{(sx + tx) / 2}" y="{(sy + ty) / 2 - 4}">{escape(label)}</text></g>'
+            f'<text x="{sx + 8}" y="{sy + (ty - sy) * 0.15 - 5}">{escape(label)}</text></g>'
         )
     origins = set(trace.get("origins", []))
     for n, (x, y) in pos.items():
