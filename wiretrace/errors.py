@@ -65,6 +65,19 @@ class DuplicateIdError(SourceError):
     code = "E108"
 
 
+class MalformedSourceError(SourceError):
+    """A file in a supported format is not well-formed (a broken XML feed, invalid JSON, a
+    WARC that is not WARC); anything read before the break has already been returned."""
+
+    code = "E109"
+
+
+class NotRegularFileError(SourceError):
+    """A path that is a FIFO, socket or device: reading it could block or never end."""
+
+    code = "E110"
+
+
 class ExtractionError(WiretraceError):
     """A document was read but no article text could be extracted from it."""
 

@@ -233,18 +233,16 @@ def entity_detail(store: Any, entity_id: str) -> dict[str, Any]:
     from ..entities import get_entity
 
     entity = dict(get_entity(store, entity_id))
-    ids = list(entity.get("articles", []))
-    details = []
-    if ids:
-        marks = ",".join("?" * len(ids))
-        details = [dict(r) for r in store.conn.execute(
-            f"SELECT id, title, outlet, language, published FROM articles WHERE id IN ({marks}) "
-            "ORDER BY published IS NULL, published, id",
-            ids,
-        )]
-    entity["article_details"] = details
-    if "variant_details" not in entity:
-        entity["variant_details"] = [{"surface": v, "count": None, "reason": ""} for v in entity.get("variants", [])]
+    # One shape for every surface: plain lists like `entities --json`, details alongside.
+    variants = entity.get("variants", [])
+    entity["variant_details"] = [
+        v if isinstance(v, dict) else {"surface": v, "count": None, "reason": ""} for v in variants
+    ]
+    entity["variants"] = [v["surface"] for v in entity["variant_details"]]
+    articles = entity.get("articles", [])
+    entity["article_details"] = [a for a in articles if isinstance(a, dict)]
+    entity["articles"] = [a["id"] if isinstance(a, dict) else a for a in articles]
+    entity["outlets"] = [o["outlet"] if isinstance(o, dict) else o for o in entity.get("outlets", [])]
     stories = entity.get("stories", [])
     entity["stories"] = [s if isinstance(s, dict) else {"id": s, "title": None} for s in stories]
     tl = entity.get("timeline", [])
