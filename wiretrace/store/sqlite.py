@@ -102,10 +102,10 @@ class SQLiteStore:
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         self._check_version()
-        current = self.schema_version()
+        done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
         applied = []
         for version, name, sql in migrations():
-            if version <= current:
+            if version in done:
                 continue
             with self.transaction():
                 for statement in _split_sql(sql):

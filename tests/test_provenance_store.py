@@ -1,0 +1,89 @@
+"""The stored path: `trace_story` reads a story's members, caches the trace, and recomputes it
+when the membership changes; `wiretrace trace` prints it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from wiretrace.cli.app import app
+from wiretrace.embeddings import get_backend
+from wiretrace.provenance import trace_story
+from wiretrace.representations import save_representations
+
+from .test_provenance import load_story
+
+pytestmark = pytest.mark.slow  # the representation cache is keyed by the model's backend
+
+
+def _put_story(store, story_id: str, ids: list[str]) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO stories(id, seq, title, size, created_at, updated_at) "
+            "VALUES (?, 1, 'fire', ?, '2025-02-10', '2025-02-10')",
+            (story_id, len(ids)),
+        )
+        conn.execute("DELETE FROM story_members WHERE story_id = ?", (story_id,))
+        conn.executemany(
+            "INSERT INTO story_members(story_id, article_id, added_at) VALUES (?, ?, '2025-02-10')",
+            [(story_id, i) for i in ids],
+        )
+
+
+@pytest.fixture
+def fire_store(store):
+    articles, reprs = load_story("fire_story")
+    with store.transaction():
+        for article in articles:
+            store.put_article(article)
+    save_representations(store, reprs.values(), get_backend().name)
+    return store, articles
+
+
+def test_trace_story_caches_and_invalidates(fire_store):
+    store, articles = fire_store
+    first_ids = [a.id for a in articles if a.id != "mirror/chain"]
+    _put_story(store, "s-fire", first_ids)
+    trace = trace_story(store, "s-fire")
+    assert trace["story"] == "s-fire"
+    assert set(trace["articles"]) == set(first_ids)
+    row = store.conn.execute("SELECT members_hash, trace_json FROM traces").fetchone()
+    assert json.loads(row["trace_json"])["edges"] == trace["edges"]
+    # A cached trace is returned as stored while the members are unchanged.
+    store.conn.execute("UPDATE traces SET trace_json = ?", (json.dumps({"cached": True}),))
+    assert trace_story(store, "s-fire") == {"cached": True}
+    # A new member invalidates it.
+    _put_story(store, "s-fire", first_ids + ["mirror/chain"])
+    again = trace_story(store, "s-fire")
+    assert "mirror/chain" in again["articles"]
+    assert {e["to"]: e["from"] for e in again["edges"]}["mirror/chain"] == "voice/spin"
+    new_hash = store.conn.execute("SELECT members_hash FROM traces").fetchone()["members_hash"]
+    assert new_hash != row["members_hash"]
+
+
+def test_cli_trace_json_and_tree(fire_store, db_path, tmp_path):
+    store, articles = fire_store
+    _put_story(store, "s-fire", [a.id for a in articles])
+    path = store.path
+    store.close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", path, "trace", "s-fire", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"story", "origins", "edges", "articles", "date_conflicts"}
+    assert data["origins"] == ["harbour/orig"]
+    tree = runner.invoke(app, ["--db", path, "trace", "s-fire"])
+    assert tree.exit_code == 0, tree.output
+    assert "voice/spin" in tree.stdout and "rewrite" in tree.stdout
+    assert "+ The disaster is yet another example" in tree.stdout
+    chosen = runner.invoke(
+        app, ["--db", path, "trace", "--articles", "harbour/orig", "herald/copy", "--json"]
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert [(e["from"], e["to"], e["kind"]) for e in json.loads(chosen.stdout)["edges"]] == [
+        ("harbour/orig", "herald/copy", "copy")
+    ]
+    missing = runner.invoke(app, ["--db", path, "trace", "no-such-story"])
+    assert missing.exit_code != 0

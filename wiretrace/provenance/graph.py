@@ -1,0 +1,564 @@
+"""The derivation graph of a story: who copied, translated or rewrote whom.
+
+Each aligned article pair gets a direction from three kinds of evidence: publication times,
+attributions (an article that credits another's outlet, or the agency the other *is*, comes
+after it) and detail (numbers and names are lost, not invented, along copy chains). Each
+derivative then keeps one main source, the earlier-or-credited article that explains most of
+it, so the result is a forest and chains A -> B -> C appear when C carries B's additions.
+
+When several articles credit a wire service that is not itself in the story, they are not
+derived from one another: the service becomes the origin and the edges run from it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .align import Doc, PairAlignment
+from .diff import is_claim
+from .lexicon import agencies, extract_names
+
+RELATED_COVERAGE = 0.3
+RELATED_VERBATIM_TOKENS = 20
+COPY_COVERAGE = 0.8
+SUMMARY_LENGTH = 0.65  # a summary keeps at most this share of the source's length
+SUMMARY_PRECISION = 0.9  # ... and nearly all of it comes from the source
+TRANSLATION_COVERAGE = 0.7  # both sides mostly aligned: a translation, not a rewrite
+DATE_TIE_HOURS = 0.1  # two timestamps closer than this say nothing about order
+CONFLICT_DAYS = 2.0
+COPY_CONFLICT_DAYS = 180.0
+SAME_LANGUAGE_BONUS = 0.15  # with two equally good sources, the one needing no translation
+# Translations are made mostly from English (wire copy, international outlets): between a
+# source in English and one in another language that explain a translation equally, the
+# English one is the likelier.
+PIVOTS = ("en",)
+PIVOT_BONUS = 0.1
+
+
+@dataclass
+class Node:
+    """An article as the graph sees it."""
+
+    doc: Doc
+    published: datetime | None
+    outlet: str | None = None
+    url: str | None = None
+    credits: list[dict[str, Any]] = field(default_factory=list)  # {"name","surface","in_text"}
+    detail: int = 0  # distinct numbers and names: a rough measure of specific content
+    date_precise: bool = False  # the date carries a time of day
+    original_of: set[str] = field(default_factory=set)  # agencies this article is taken to be
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    kind: str
+    confidence: float
+    evidence: list[dict[str, Any]]
+    alignment: PairAlignment | None = None
+    selection: float = 0.0
+    features: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "from": self.source,
+            "to": self.target,
+            "kind": self.kind,
+            "confidence": round(self.confidence, 3),
+            "evidence": self.evidence,
+        }
+        if self.features:
+            out["features"] = self.features
+        return out
+
+
+def has_time(value: str | None) -> bool:
+    return bool(value) and bool(re.search(r"\d[T ]\d{1,2}:\d{2}", value or ""))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    for candidate in (text, text[:19], text[:10]):
+        try:
+            parsed = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def detail_score(doc: Doc) -> int:
+    """Distinct numbers and capitalised names in an article."""
+    numbers = {round(v, 2) for v in doc.all_numbers()}
+    names = set()
+    for s in doc.sentences:
+        names.update(n.lower() for n in extract_names(s.text))
+    return len(numbers) + len(names)
+
+
+def _norm_outlet(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.lower()
+    value = re.sub(r"^https?://", "", value)
+    value = re.sub(r"^www\.", "", value)
+    return value.split("/")[0].strip()
+
+
+def agency_key(name: str | None) -> str | None:
+    """The canonical wire-service name for ``name`` ("Associated Press" -> "AP"), if it is one."""
+    if not name:
+        return None
+    low = name.strip().lower()
+    for key, info in agencies().items():
+        if low == key.lower() or low in {a.lower() for a in info.get("aliases", [])}:
+            return key
+    return None
+
+
+def _aliases(name: str) -> set[str]:
+    key = agency_key(name)
+    info = agencies().get(key, {}) if key else {}
+    return (
+        {a.lower() for a in info.get("aliases", [])}
+        | {name.lower()}
+        | ({key.lower()} if key else set())
+    )
+
+
+def is_agency_original(node: Node, agency: str) -> bool:
+    """Whether this article *is* the agency's (or credited outlet's) own publication."""
+    if agency in node.original_of:
+        return True
+    aliases = _aliases(agency)
+    outlet, host = _norm_outlet(node.outlet), _norm_outlet(node.url)
+    if outlet and outlet in aliases:
+        return True
+    return any(host == a or host.endswith("." + a) for a in aliases if "." in a)
+
+
+def credits_to(node: Node, other: Node) -> bool:
+    """Whether ``node`` credits ``other``: its outlet, or an agency ``other`` is the original of."""
+    for credit in node.credits:
+        if is_agency_original(other, credit["name"]):
+            return True
+    return False
+
+
+def _credited_agencies(node: Node) -> list[str]:
+    return [c["name"] for c in node.credits if not is_agency_original(node, c["name"])]
+
+
+def direction(a: Node, b: Node) -> tuple[float, list[str]]:
+    """Signed evidence that ``a`` came before ``b`` (positive) or after it (negative)."""
+    score, reasons = 0.0, []
+    if a.published and b.published:
+        hours = (b.published - a.published).total_seconds() / 3600.0
+        if not (a.date_precise and b.date_precise):
+            # A date without a time says only which day: compare calendar days.
+            hours = 24.0 * (b.published.date() - a.published.date()).days
+        if abs(hours) >= DATE_TIE_HOURS:
+            weight = min(2.0, 1.0 + abs(hours) / 48.0)
+            score += math.copysign(weight, hours)
+            reasons.append("published earlier" if hours > 0 else "published later")
+    if credits_to(b, a):
+        score += 3.0
+        reasons.append("credited by the other")
+    if credits_to(a, b):
+        score -= 3.0
+        reasons.append("credits the other")
+    credited_a, credited_b = _credited_agencies(a), _credited_agencies(b)
+    if credited_a and not credited_b:
+        score += 0.5
+        reasons.append("credits the wire")
+    elif credited_b and not credited_a:
+        score -= 0.5
+    if a.detail != b.detail:
+        score += 0.6 * math.tanh((a.detail - b.detail) / 6.0)
+    return score, reasons
+
+
+def _contiguous(alignment: PairAlignment, side: str, n_tokens: int) -> bool:
+    """Whether the verbatim material on one side sits in one block, not spread over the text."""
+    ranges = [s.a_tok if side == "a" else s.b_tok for s in alignment.spans]
+    if not ranges or n_tokens == 0:
+        return False
+    lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    covered = sum(r[1] - r[0] for r in ranges)
+    return covered / max(hi - lo, 1) >= 0.8 and (hi - lo) / n_tokens <= 0.85
+
+
+def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str, dict[str, float]]:
+    """copy | partial-copy | translation | rewrite | summary, with the figures behind it."""
+    src_side = "a" if alignment.a == source.id else "b"
+    v_src = alignment.verbatim_a if src_side == "a" else alignment.verbatim_b
+    v_tgt = alignment.verbatim_b if src_side == "a" else alignment.verbatim_a
+    # Coverage and length over claim sentences: page furniture a copy picked up ("Reading
+    # time: 1 minute") says nothing about how the text was made.
+    claims_src, claims_tgt = _claim_sentences(source.doc), _claim_sentences(target.doc)
+    covered_src = alignment.covered_a if src_side == "a" else alignment.covered_b
+    covered_tgt = alignment.covered_b if src_side == "a" else alignment.covered_a
+    c_src = len(covered_src & claims_src) / max(len(claims_src), 1)
+    c_tgt = len(covered_tgt & claims_tgt) / max(len(claims_tgt), 1)
+    length_src = sum(len(source.doc.sentences[i].text) for i in claims_src)
+    length_tgt = sum(len(target.doc.sentences[i].text) for i in claims_tgt)
+    length_ratio = length_tgt / max(length_src, 1)
+    figures = {
+        "verbatim_source": round(v_src, 3),
+        "verbatim_target": round(v_tgt, 3),
+        "coverage_source": round(c_src, 3),
+        "coverage_target": round(c_tgt, 3),
+        "length_ratio": round(length_ratio, 3),
+    }
+    same_language = (source.doc.language or "") == (target.doc.language or "")
+    if same_language:
+        if v_src >= COPY_COVERAGE:
+            return "copy", figures
+        if (
+            v_tgt >= 0.6
+            and v_src >= 0.15
+            and _contiguous(alignment, src_side, len(source.doc.tokens))
+        ):
+            return "partial-copy", figures
+        if length_ratio <= SUMMARY_LENGTH and c_tgt >= SUMMARY_PRECISION:
+            return "summary", figures
+        return "rewrite", figures
+    if length_ratio <= SUMMARY_LENGTH and c_tgt >= SUMMARY_PRECISION and c_src < 0.9:
+        return "summary", figures
+    if c_src >= TRANSLATION_COVERAGE and c_tgt >= TRANSLATION_COVERAGE:
+        return "translation", figures
+    return "rewrite", figures
+
+
+def _claim_sentences(doc: Doc) -> set[int]:
+    claims = {i for i, s in enumerate(doc.sentences) if is_claim(s.text)}
+    return claims or set(range(len(doc.sentences)))
+
+
+def related(alignment: PairAlignment, n_a: int, n_b: int) -> bool:
+    """Whether two articles share enough material for one to derive from the other."""
+    verbatim_tokens = sum(s.matched for s in alignment.spans)
+    if verbatim_tokens >= RELATED_VERBATIM_TOKENS:
+        return True
+    if len(alignment.pairs) < 2:
+        return False
+    share_a = alignment.coverage("a", n_a)
+    share_b = alignment.coverage("b", n_b)
+    return max(share_a, share_b) >= RELATED_COVERAGE and min(share_a, share_b) >= 0.1
+
+
+def _evidence(source: Node, target: Node, alignment: PairAlignment, limit: int = 3) -> list[dict]:
+    flipped = alignment.a != source.id
+    out = []
+    if alignment.spans:
+        for span in sorted(alignment.spans, key=lambda s: -s.matched)[:limit]:
+            a_chars, b_chars = (
+                (span.b_chars, span.a_chars) if flipped else (span.a_chars, span.b_chars)
+            )
+            out.append(
+                {
+                    "from_text": source.doc.text[a_chars[0] : a_chars[1]][:300],
+                    "to_text": target.doc.text[b_chars[0] : b_chars[1]][:300],
+                    "score": 1.0,
+                    "method": "verbatim",
+                }
+            )
+        return out
+    for pair in sorted(alignment.pairs, key=lambda p: -p.score)[:limit]:
+        i, j = (pair.b, pair.a) if flipped else (pair.a, pair.b)
+        out.append(
+            {
+                "from_text": source.doc.sentences[i].text,
+                "to_text": target.doc.sentences[j].text,
+                "score": pair.score,
+                "method": pair.method,
+            }
+        )
+    return out
+
+
+def _figure_agreement(source: Node, target: Node) -> float:
+    """Share of the derivative's numbers that the source states too: a derivative inherits its
+    source's figures, including the ones an intermediate copy got wrong."""
+    target_numbers = {round(v, 2) for v in target.doc.all_numbers()}
+    if not target_numbers:
+        return 0.0
+    source_numbers = {round(v, 2) for v in source.doc.all_numbers()}
+    return len(target_numbers & source_numbers) / len(target_numbers)
+
+
+def candidate_edges(nodes: dict[str, Node], alignments: Sequence[PairAlignment]) -> list[Edge]:
+    """One directed edge for every related pair."""
+    edges = []
+    for alignment in alignments:
+        a, b = nodes[alignment.a], nodes[alignment.b]
+        if not related(alignment, len(a.doc.sentences), len(b.doc.sentences)):
+            continue
+        score, reasons = direction(a, b)
+        if score == 0.0:
+            score = 1e-3 if a.id < b.id else -1e-3
+        source, target = (a, b) if score > 0 else (b, a)
+        kind, figures = classify(source, target, alignment)
+        same_language = (source.doc.language or "") == (target.doc.language or "")
+        t_side = "b" if alignment.a == source.id else "a"
+        s_side = "a" if t_side == "b" else "b"
+        cover_t = alignment.coverage(t_side, len(target.doc.sentences))
+        cover_s = alignment.coverage(s_side, len(source.doc.sentences))
+        v_t = figures["verbatim_target"]
+        strength = max(cover_t, v_t)
+        certainty = 1.0 - math.exp(-abs(score))
+        confidence = max(0.05, min(0.99, 0.55 * strength + 0.45 * certainty))
+        figures["direction"] = round(score if source is a else -score, 3)
+        if reasons:
+            figures["direction_reasons"] = reasons if source is a else [r for r in reasons]
+        edges.append(
+            Edge(
+                source.id,
+                target.id,
+                kind,
+                confidence,
+                _evidence(source, target, alignment),
+                alignment,
+                selection=(
+                    cover_t
+                    + 0.5 * v_t
+                    + 0.5 * cover_s
+                    + 0.3 * _figure_agreement(source, target)
+                    + (SAME_LANGUAGE_BONUS if same_language else 0.0)
+                    + (PIVOT_BONUS if not same_language and source.doc.language in PIVOTS else 0.0)
+                ),
+                features=figures,
+            )
+        )
+    return edges
+
+
+def _reaches(parent: dict[str, str], start: str, goal: str) -> bool:
+    seen = set()
+    node: str | None = start
+    while node is not None and node not in seen:
+        if node == goal:
+            return True
+        seen.add(node)
+        node = parent.get(node)
+    return False
+
+
+UPSTREAM_SLACK = 0.12  # how much less an earlier link of a chain may explain and still win
+
+
+def choose_sources(nodes: dict[str, Node], edges: Sequence[Edge]) -> dict[str, Edge]:
+    """Each derivative's main source: best-explaining edge first, never closing a cycle.
+
+    Then chains are shortened: when the chosen source itself derives from an article that
+    explains the derivative almost as well, that article is the source (a copy of a copy
+    adds nothing that could show which one was used; a real chain shows as shared additions).
+    """
+
+    def key(edge: Edge) -> tuple:
+        published = nodes[edge.source].published
+        stamp = published.timestamp() if published else float("inf")
+        return (-round(edge.selection, 2), -round(edge.confidence, 2), stamp, edge.source)
+
+    chosen: dict[str, Edge] = {}
+    parent: dict[str, str] = {}
+    for edge in sorted(edges, key=key):
+        if edge.target in chosen:
+            continue
+        if _reaches(parent, edge.source, edge.target):
+            continue
+        chosen[edge.target] = edge
+        parent[edge.target] = edge.source
+    return shorten_chains(chosen, edges)
+
+
+def shorten_chains(chosen: dict[str, Edge], edges: Sequence[Edge]) -> dict[str, Edge]:
+    """Re-attach a derivative to its source's own source when that explains it almost as well:
+    a copy adds nothing that could show which of the two was used, and sibling translations
+    into related languages look closer to each other than to the original they share."""
+    by_pair = {(e.source, e.target): e for e in edges}
+    for target in list(chosen):
+        edge = chosen[target]
+        seen = {target}
+        while edge.source in chosen and edge.source not in seen:
+            seen.add(edge.source)
+            upstream = by_pair.get((chosen[edge.source].source, target))
+            if upstream is None or upstream.selection < edge.selection - UPSTREAM_SLACK:
+                break
+            edge = upstream
+        chosen[target] = edge
+    return chosen
+
+
+def prefer_credited(nodes: dict[str, Node], edges: Sequence[Edge], chosen: dict[str, Edge]) -> None:
+    """An article that credits another article in the story derives from it when they align."""
+    by_pair = {(e.source, e.target): e for e in edges}
+    for node in nodes.values():
+        current = chosen.get(node.id)
+        for credit in node.credits:
+            for other in nodes.values():
+                if other.id == node.id or not is_agency_original(other, credit["name"]):
+                    continue
+                edge = by_pair.get((other.id, node.id))
+                if edge is not None and (current is None or current.source != other.id):
+                    if current is None or not _reaches_chosen(chosen, other.id, node.id):
+                        chosen[node.id] = edge
+                        current = edge
+
+
+def _reaches_chosen(chosen: dict[str, Edge], start: str, goal: str) -> bool:
+    return _reaches({k: e.source for k, e in chosen.items()}, start, goal)
+
+
+def mark_proxy_originals(nodes: dict[str, Node], chosen: dict[str, Edge]) -> None:
+    """Take an article of unknown outlet as a wire's own report when it carries the wire's
+    dateline, has no source in the story, and other articles crediting the wire derive from it.
+    """
+    for node in nodes.values():
+        if node.id in chosen or node.outlet or node.url:
+            continue
+        for credit in node.credits:
+            if not _dateline_credit(node, credit):
+                continue
+            followers = [
+                e
+                for e in chosen.values()
+                if e.source == node.id and credit["name"] in _credited_agencies(nodes[e.target])
+            ]
+            if followers:
+                node.original_of.add(credit["name"])
+
+
+def agency_edges(
+    nodes: dict[str, Node], chosen: dict[str, Edge], edges: Sequence[Edge] = ()
+) -> dict[str, Edge]:
+    """Attach articles that credit an absent wire service to that service.
+
+    An article keeps an in-story source that is the agency's own publication, or one it copies
+    verbatim; otherwise, when it credits an agency that is not in the story and its in-story
+    source credits the same agency (siblings), or it has no source, the agency is its source.
+    """
+    mark_proxy_originals(nodes, chosen)
+    chosen = dict(chosen)
+    prefer_credited(nodes, edges, chosen)
+    chosen = shorten_chains(chosen, edges)
+    present = {
+        c["name"]
+        for node in nodes.values()
+        for c in node.credits
+        if is_agency_original(node, c["name"])
+    }
+    result = dict(chosen)
+    for node in nodes.values():
+        wires = [
+            c
+            for c in node.credits
+            if c["name"] not in present and not is_agency_original(node, c["name"])
+        ]
+        wires = [c for c in wires if c.get("kind", "agency") == "agency"]
+        if not wires:
+            continue
+        credit = wires[0]
+        current = chosen.get(node.id)
+        if current is not None:
+            if current.kind in ("copy", "partial-copy"):
+                continue
+            source_node = nodes[current.source]
+            if credit["name"] not in _credited_agencies(source_node):
+                continue
+        home = agencies().get(agency_key(credit["name"]) or "", {}).get("language")
+        translated = bool(home and node.doc.language and home != node.doc.language)
+        kind = (
+            "translation"
+            if translated
+            else ("copy" if _dateline_credit(node, credit) else "rewrite")
+        )
+        siblings = sum(
+            1
+            for other in nodes.values()
+            if other.id != node.id and credit["name"] in _credited_agencies(other)
+        )
+        confidence = (0.7 if credit.get("in_text") else 0.55) + min(0.2, 0.05 * siblings)
+        result[node.id] = Edge(
+            credit["name"],
+            node.id,
+            kind,
+            round(min(confidence, 0.95), 3),
+            [
+                {
+                    "from_text": credit["name"],
+                    "to_text": credit["surface"],
+                    "score": 1.0,
+                    "method": "attribution",
+                }
+            ],
+            None,
+            features={"attribution": credit["surface"], "siblings_crediting": siblings},
+        )
+    return result
+
+
+def _dateline_credit(node: Node, credit: dict[str, Any]) -> bool:
+    """A wire dateline credit ("KYIV, April 17 (Reuters) -") at the top: a wire copy."""
+    names = _aliases(credit["name"]) | {(credit.get("surface") or "").strip("() ").lower()}
+    names = {n for n in names if n and "." not in n}
+    pattern = r"\((?:" + "|".join(re.escape(n) for n in names) + r")\)\s*[-–—]"
+    return bool(re.search(pattern, node.doc.text[:250], re.IGNORECASE))
+
+
+def date_conflicts(nodes: dict[str, Node], chosen: dict[str, Edge]) -> list[dict[str, Any]]:
+    """Articles whose claimed date contradicts the graph by a wide margin."""
+    dated = sorted(n.published for n in nodes.values() if n.published)
+    median = dated[len(dated) // 2] if dated else None
+    flagged: dict[str, dict[str, Any]] = {}
+    for edge in chosen.values():
+        if edge.source not in nodes:
+            continue
+        src, tgt = nodes[edge.source], nodes[edge.target]
+        if not (src.published and tgt.published):
+            continue
+        days = (tgt.published - src.published).total_seconds() / 86400.0
+        if days < -CONFLICT_DAYS:
+            if median is not None:
+                dev_s = abs((src.published - median).total_seconds())
+                dev_t = abs((tgt.published - median).total_seconds())
+                culprit, other = (src, tgt) if dev_s >= dev_t else (tgt, src)
+            else:
+                culprit, other = src, tgt
+            relation = "is the source of" if culprit is src else "derives from"
+            flagged.setdefault(
+                culprit.id,
+                {
+                    "article": culprit.id,
+                    "claimed": culprit.published.isoformat(),
+                    "evidence": (
+                        f"{relation} {other.id} ({edge.kind}, dated "
+                        f"{other.published.date().isoformat()}), {abs(days):.0f} days the other way"
+                    ),
+                },
+            )
+        elif days > COPY_CONFLICT_DAYS and edge.kind in ("copy", "partial-copy", "translation"):
+            flagged.setdefault(
+                tgt.id,
+                {
+                    "article": tgt.id,
+                    "claimed": tgt.published.isoformat(),
+                    "evidence": (
+                        f"{edge.kind} of {src.id} dated {src.published.date().isoformat()}, "
+                        f"{days:.0f} days earlier: the page date is not the story's date"
+                    ),
+                },
+            )
+    return list(flagged.values())

@@ -1,0 +1,212 @@
+"""Tracing a story: alignment, graph and claim diff put together, and the cached store path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from ..records import Article
+from ..representations import ArticleRepr
+from .align import Doc, PairAlignment, align_pair, candidate_pairs
+from .diff import claim_diff
+from .graph import (
+    Node,
+    agency_edges,
+    candidate_edges,
+    choose_sources,
+    date_conflicts,
+    detail_score,
+    has_time,
+    parse_date,
+)
+
+TRACE_VERSION = 1
+ANCHORS = 5  # earliest-dated articles every article is also compared with
+
+
+def make_doc(repr_: ArticleRepr) -> Doc:
+    vectors = np.asarray(repr_.sentence_vectors, dtype=np.float32)
+    return Doc(
+        id=repr_.id,
+        text=repr_.text,
+        language=repr_.language,
+        sentences=list(repr_.sentences),
+        vectors=vectors,
+        doc_vector=None if repr_.doc_vector is None else np.asarray(repr_.doc_vector, np.float32),
+    )
+
+
+def make_node(article: Article | None, repr_: ArticleRepr) -> Node:
+    doc = make_doc(repr_)
+    published_text = article.published if article else repr_.published
+    published = parse_date(published_text)
+    credits = []
+    outlet = url = None
+    if article is not None:
+        md = article.metadata
+        outlet, url = md.outlet, md.url
+        seen = set()
+        for attr in md.attributions:
+            if attr.name in seen:
+                continue
+            seen.add(attr.name)
+            credits.append(
+                {
+                    "name": attr.name,
+                    "surface": attr.surface,
+                    "in_text": attr.start is not None,
+                    "kind": attr.kind,
+                }
+            )
+    return Node(
+        doc=doc,
+        published=published,
+        outlet=outlet,
+        url=url,
+        credits=credits,
+        detail=detail_score(doc),
+        date_precise=has_time(published_text),
+    )
+
+
+def trace_nodes(nodes: Sequence[Node], story: str | None = None, *, k: int = 8) -> dict[str, Any]:
+    """The trace of a set of articles (see :func:`trace_story_articles`)."""
+    started = time.perf_counter()
+    by_id = {n.id: n for n in nodes}
+    order = list(by_id)
+    docs = [by_id[i].doc for i in order]
+    dated = sorted((n.published, idx) for idx, n in enumerate(by_id.values()) if n.published)
+    anchors = [idx for _, idx in dated[:ANCHORS]]
+    anchors += [idx for idx, n in enumerate(by_id.values()) if n.credits and idx not in anchors][
+        :ANCHORS
+    ]
+    pairs = candidate_pairs(docs, k=k, anchors=anchors)
+    alignments: list[PairAlignment] = [align_pair(docs[i], docs[j]) for i, j in sorted(pairs)]
+    edges = candidate_edges(by_id, alignments)
+    chosen = agency_edges(by_id, choose_sources(by_id, edges), edges)
+    conflicts = date_conflicts(by_id, chosen)
+    articles_out: dict[str, Any] = {}
+    for node in by_id.values():
+        edge = chosen.get(node.id)
+        entry: dict[str, Any] = {
+            "source": None,
+            "kind": None,
+            "added": [],
+            "omitted": [],
+            "altered": [],
+        }
+        if edge is not None:
+            entry["source"] = edge.source
+            entry["kind"] = edge.kind
+            if edge.alignment is not None and edge.source in by_id:
+                entry.update(claim_diff(by_id[edge.source].doc, node.doc, edge.alignment))
+            else:
+                entry["note"] = f"{edge.source} is not in the store: no text to compare against"
+        articles_out[node.id] = entry
+    roots = [n for n in by_id.values() if n.id not in chosen]
+    agency_roots = sorted({e.source for e in chosen.values() if e.source not in by_id})
+    roots.sort(
+        key=lambda n: (n.published is None, n.published or datetime.min.replace(tzinfo=UTC), n.id)
+    )
+    origins = agency_roots + [n.id for n in roots]
+    return {
+        "story": story,
+        "origins": origins,
+        "edges": [e.to_dict() for e in sorted(chosen.values(), key=lambda e: (e.source, e.target))],
+        "articles": articles_out,
+        "date_conflicts": conflicts,
+        "stats": {
+            "articles": len(by_id),
+            "article_pairs_aligned": len(alignments),
+            "sentence_pairs_compared": sum(a.sentence_pairs_compared for a in alignments),
+            "sentences": sum(len(d.sentences) for d in docs),
+            "seconds": round(time.perf_counter() - started, 3),
+            "version": TRACE_VERSION,
+        },
+    }
+
+
+def trace_story_articles(
+    articles: Sequence[Article], reprs: dict[str, ArticleRepr], story: str | None = None
+) -> dict[str, Any]:
+    """Trace a story: origins, derivation edges, per-article claim diff, date conflicts.
+
+    Articles without a representation are skipped. Pure: nothing is read from or written to
+    a store.
+    """
+    nodes = [make_node(a, reprs[a.id]) for a in articles if a.id in reprs]
+    return trace_nodes(nodes, story)
+
+
+# -- cached store path ---------------------------------------------------------------------
+
+
+def members_hash(articles: Sequence[Article]) -> str:
+    """Hash of member ids and content hashes: a trace is stale once this changes."""
+    digest = hashlib.sha256(f"v{TRACE_VERSION}".encode())
+    for article in sorted(articles, key=lambda a: a.id):
+        digest.update(f"{article.id}\0{article.content_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def _ensure_table(store: Any) -> None:
+    exists = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'traces'"
+    ).fetchone()
+    if exists:
+        return
+    sql = (resources.files("wiretrace.store") / "migrations" / "0004_provenance.sql").read_text(
+        encoding="utf-8"
+    )
+    with store.transaction() as conn:
+        conn.execute(sql[sql.index("CREATE") :].rstrip().rstrip(";"))
+
+
+def trace_articles(
+    store: Any, article_ids: Sequence[str], story: str | None = None
+) -> dict[str, Any]:
+    """Trace an explicit set of stored articles (no caching)."""
+    from ..representations import load_representations
+
+    articles = list(store.iter_articles(list(article_ids)))
+    reprs = load_representations(store, [a.id for a in articles])
+    return trace_story_articles(articles, reprs, story)
+
+
+def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str, Any]:
+    """The trace of a stored story, from the cache while its membership is unchanged."""
+    from ..stories import story_article_ids
+
+    ids = list(story_article_ids(store, story_id))
+    articles = list(store.iter_articles(ids))
+    key = members_hash(articles)
+    _ensure_table(store)
+    if not refresh:
+        row = store.conn.execute(
+            "SELECT members_hash, trace_json FROM traces WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        if row is not None and row["members_hash"] == key:
+            return json.loads(row["trace_json"])
+    from ..representations import load_representations
+
+    reprs = load_representations(store, [a.id for a in articles])
+    result = trace_story_articles(articles, reprs, story_id)
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO traces(story_id, computed_at, members_hash, trace_json) "
+            "VALUES (?, ?, ?, ?)",
+            (
+                story_id,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                key,
+                json.dumps(result, ensure_ascii=False),
+            ),
+        )
+    return result
