@@ -117,3 +117,26 @@ def test_newer_schema_is_refused(tmp_path):
     conn.close()
     with pytest.raises(SchemaVersionError):
         open_store(path)
+
+
+def test_a_migration_missing_from_an_existing_store_is_applied(tmp_path):
+    """A store migrated by a build that lacked one migration gets it on the next open."""
+    path = tmp_path / "old.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE stage_state")
+    conn.execute("DELETE FROM schema_migrations WHERE name = 'stage_state'")
+    conn.commit()
+    conn.close()
+    with open_store(path) as s:
+        tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "stage_state" in tables
+        names = {r[0] for r in s.conn.execute("SELECT name FROM schema_migrations")}
+        assert "stage_state" in names
+
+
+def test_pending_migrations_apply_in_version_order(tmp_path):
+    path = tmp_path / "fresh.db"
+    with open_store(path) as s:
+        rows = [r[0] for r in s.conn.execute("SELECT version FROM schema_migrations ORDER BY rowid")]
+    assert rows == sorted(rows)
