@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 
 out = Console(soft_wrap=True)  # stdout: results only
-err = Console(stderr=True)  # stderr: progress, warnings, summaries
+err = Console(stderr=True, soft_wrap=True)  # stderr: progress, warnings, summaries
 
 
 @dataclass

@@ -24,7 +24,7 @@ def demo_cmd(
     from ..sample import sample_articles_dir
     from ..stories import list_stories
     from ..web.report import render_report
-    from .cmd_trace import print_trace
+    from .cmd_trace import render_tree
 
     corpus = sample_articles_dir()
     err.print(f"[bold]1/4[/] ingesting the sample corpus from {corpus}")
@@ -51,7 +51,7 @@ def demo_cmd(
         if stories:
             biggest = max(stories, key=lambda s: (len(set(s["languages"])), len(s["articles"])))
             err.print(f"[bold]3/4[/] provenance of {biggest['id']}: who copied whom, what changed")
-            print_trace(trace_story(store, biggest["id"]))
+            out.print(render_tree(trace_story(store, biggest["id"]), limit=4))
 
         err.print("[bold]4/4[/] people, with every spelling merged")
         people = [e for e in list_entities(store, type="person") if len(e["articles"]) > 1][:8]

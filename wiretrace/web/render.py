@@ -198,7 +198,7 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
         parts.append(
             f'<g class="edge kind-{escape(e.get("kind", ""))}"><path d="M {sx} {sy} C {sx + 30} {sy}, '
             f'{tx - 30} {ty}, {tx} {ty}" marker-end="url(#arrow)"/>'
-            f'<text x="{sx + 8}" y="{sy + (ty - sy) * 0.15 - 5}">{escape(label)}</text></g>'
+            f'<text x="{tx - 10}" y="{ty - 7}" text-anchor="end">{escape(label)}</text></g>'
         )
     origins = set(trace.get("origins", []))
     for n, (x, y) in pos.items():
