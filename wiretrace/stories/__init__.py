@@ -1,1 +1,153 @@
-"""stories stage."""
+"""Stories: articles that report the same event, across outlets and languages.
+
+``StoryClusterer`` is the pure part (representations in, story ids out, ``fit`` / ``assign``);
+``update_stories`` and ``recluster`` run it against a store, and ``list_stories``,
+``get_story`` and ``story_article_ids`` read the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .cluster import (
+    Link,
+    Merge,
+    Scorer,
+    SimpleScore,
+    StoryClusterer,
+    cosine_window_scorer,
+    parse_time,
+    story_id_for,
+)
+from .store import (
+    get_story,
+    list_stories,
+    rebuild_storylines,
+    resolve_story_id,
+    save_changes,
+    story_article_ids,
+    story_of_article,
+)
+from .storylines import link_storylines
+
+STAGE_NAME = "stories"
+
+
+def _clusterer_for(store: Any, backend: Any, scorer: Scorer | None, **params: Any) -> StoryClusterer:
+    from ..representations import load_representations
+
+    def resolve(article_id: str) -> Any:
+        return load_representations(store, [article_id], backend=backend)[article_id]
+
+    return StoryClusterer(scorer=scorer, resolve=resolve, **params)
+
+
+def update_stories(
+    store: Any,
+    article_ids: list[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    scorer: Scorer | None = None,
+    backend: Any = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """Assign ``article_ids`` to stories (growing or merging existing ones) and persist.
+
+    Articles already in a story keep it. Representations are read from the store's cache or
+    computed (the slow part, reported through ``progress``).
+    """
+    from ..embeddings import get_backend
+    from ..representations import load_representations
+    from .store import doc_vectors, join_scores, load_state, published_dates
+
+    backend = backend or get_backend()
+    state = load_state(store)
+    vectors = doc_vectors(store, backend.name)
+    held = {aid for _, _, members in state for aid in members}
+    lacking = sorted(held - vectors.keys())
+    if lacking:  # stored stories from another embedding backend: embed their members too
+        for aid, r in load_representations(store, lacking, backend=backend).items():
+            vectors[aid] = r.doc_vector
+    wanted = list(dict.fromkeys(article_ids))
+    new_ids = [a for a in wanted if a not in held]
+    if progress and len(new_ids) < len(wanted):
+        progress(len(wanted) - len(new_ids))
+    reprs = load_representations(store, new_ids, backend=backend, progress=progress)
+    clusterer = _clusterer_for(store, backend, scorer, **params)
+    clusterer.restore(state, vectors, published_dates(store), join_scores(store))
+    before = set(clusterer.stories)
+    assigned = clusterer.assign(reprs.values())
+    touched = save_changes(store, clusterer, assigned)
+    storylines = rebuild_storylines(store, clusterer)
+    return {
+        "articles": len(assigned),
+        "new_stories": len(set(clusterer.stories) - before),
+        "stories_changed": len(touched),
+        "merges": len(clusterer.merges),
+        "stories": len(clusterer.stories),
+        "storylines": storylines,
+        "scorer_calls": clusterer.scorer_calls,
+    }
+
+
+def recluster(
+    store: Any,
+    *,
+    progress: Callable[[int], None] | None = None,
+    scorer: Scorer | None = None,
+    backend: Any = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """Rebuild every story from scratch. Story ids come from founding articles, so stories
+    whose founder is unchanged keep their ids; the merge history starts afresh."""
+    from ..embeddings import get_backend
+    from ..representations import load_representations
+
+    backend = backend or get_backend()
+    ids = store.article_ids()
+    reprs = load_representations(store, ids, backend=backend, progress=progress)
+    clusterer = _clusterer_for(store, backend, scorer, **params)
+    assigned = clusterer.fit(reprs.values())
+    save_changes(store, clusterer, assigned, replace_all=True)
+    storylines = rebuild_storylines(store, clusterer)
+    _mark_stage_done(store, list(assigned))
+    return {
+        "articles": len(assigned),
+        "stories": len(clusterer.stories),
+        "multi_article_stories": sum(1 for s in clusterer.stories.values() if s.size > 1),
+        "merges": len(clusterer.merges),
+        "storylines": storylines,
+        "scorer_calls": clusterer.scorer_calls,
+    }
+
+
+def _mark_stage_done(store: Any, ids: list[str]) -> None:
+    """Tell the ingest pipeline these articles need no stories pass (when it tracks stages)."""
+    try:
+        from ..pipeline import STAGES, mark_done
+    except ImportError:
+        return
+    for stage in STAGES:
+        if stage.name == STAGE_NAME:
+            mark_done(store, stage, ids)
+
+
+__all__ = [
+    "Link",
+    "Merge",
+    "Scorer",
+    "SimpleScore",
+    "StoryClusterer",
+    "cosine_window_scorer",
+    "get_story",
+    "link_storylines",
+    "list_stories",
+    "parse_time",
+    "recluster",
+    "resolve_story_id",
+    "story_article_ids",
+    "story_id_for",
+    "story_of_article",
+    "update_stories",
+]

@@ -1,0 +1,553 @@
+"""Online clustering of articles into stories (same event), across languages.
+
+The clusterer never compares all pairs. For each new article it takes candidates from the
+articles published within ``window_days`` (undated articles are compared with everything)
+that are among the ``k`` nearest doc vectors in an HNSW index, asks the pair scorer whether
+each candidate reports the same event, and joins a story only when the link is confirmed by a
+second member or by the story's most central member. One bridge article therefore cannot chain
+two different events together; two stories merge only when their central members are judged
+the same event too. Story ids are derived from the founding article and never change; a merge
+keeps the older story's id and is recorded.
+
+The scorer is any callable ``(a, b) -> obj`` with ``similarity``, ``same_event`` and
+``confidence`` attributes; by default :func:`wiretrace.similarity.scorer.score_pair`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..representations import ArticleRepr
+
+DAY_SECONDS = 86400.0
+# The two tuned settings (eval/clustering.py --tune reports them on held-out halves):
+WINDOW_DAYS = 2.0  # reports of one event appear within a couple of days of each other
+COHESION_MARGIN = 0.15  # joining needs similarity within this of the story's own links
+
+
+class PairScoreLike(Protocol):
+    similarity: float
+    same_event: bool
+    confidence: float
+
+
+Scorer = Callable[[ArticleRepr, ArticleRepr], PairScoreLike]
+Resolver = Callable[[str], ArticleRepr]
+
+
+@dataclass(frozen=True)
+class SimpleScore:
+    similarity: float
+    same_event: bool
+    confidence: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def cosine_window_scorer(
+    a: ArticleRepr, b: ArticleRepr, threshold: float = 0.9, window_days: float = 3.0
+) -> SimpleScore:
+    """A cheap stand-in scorer: doc-vector cosine within a time window (monolingual only)."""
+    sim = float(np.dot(a.doc_vector, b.doc_vector))
+    ta, tb = parse_time(a.published), parse_time(b.published)
+    in_window = ta is None or tb is None or abs(ta - tb) <= window_days * DAY_SECONDS
+    return SimpleScore(sim, bool(sim >= threshold and in_window), abs(sim - threshold))
+
+
+def default_scorer() -> Scorer:
+    """The project's pair scorer, imported lazily (it loads language data on first use)."""
+    from ..similarity.scorer import score_pair
+
+    return score_pair
+
+
+def parse_time(value: str | None) -> float | None:
+    """Seconds since the epoch for an ISO-8601 date or datetime; ``None`` when unparseable."""
+    if not value:
+        return None
+    text = str(value).strip().replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            dt = datetime.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def story_id_for(founder_id: str) -> str:
+    return "s-" + hashlib.sha1(founder_id.encode("utf-8")).hexdigest()[:12]
+
+
+def order_key(article_id: str, published: str | None) -> tuple[bool, float, str]:
+    """Articles are assigned oldest first, undated last, ties by id: independent of file order."""
+    t = parse_time(published)
+    return (t is None, t if t is not None else 0.0, article_id)
+
+
+@dataclass
+class Story:
+    id: str
+    seq: int  # creation order: the lower, the older
+    members: list[str] = field(default_factory=list)
+    vector_sum: np.ndarray | None = None
+    first: float | None = None
+    last: float | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
+class Merge:
+    from_story: str
+    into_story: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why an article is where it is: the member it linked to and the scorer's similarity."""
+
+    article_id: str
+    story_id: str
+    via: str | None
+    score: float | None
+
+
+class _VectorIndex:
+    """Doc vectors with a time-sorted list for windows and a growing HNSW index.
+
+    A window of at most ``exact_limit`` articles is searched exactly (its cost depends on how
+    many articles a window holds, not on the corpus); undated articles and denser windows go
+    through the HNSW graph, which is built the first time one needs it.
+    """
+
+    def __init__(
+        self, dim: int, *, ef: int = 64, m: int = 12, seed: int = 7, exact_limit: int = 4096
+    ) -> None:
+        self.dim = dim
+        self.ef = ef
+        self.m = m
+        self.seed = seed
+        self.exact_limit = exact_limit
+        self.capacity = 1024
+        self.index: Any = None  # the HNSW graph, built on the first query that needs it
+        self.vectors = np.zeros((self.capacity, dim), dtype=np.float32)
+        self.times: list[float | None] = []
+        self.dated: list[tuple[float, int]] = []  # sorted (time, label)
+        self.undated: list[int] = []
+
+    def _graph(self) -> Any:
+        """The HNSW index over every vector so far (single-threaded: deterministic)."""
+        if self.index is None:
+            import hnswlib
+
+            self.index = hnswlib.Index(space="ip", dim=self.dim)
+            self.index.init_index(
+                max_elements=self.capacity, ef_construction=self.ef, M=self.m, random_seed=self.seed
+            )
+            self.index.set_num_threads(1)
+            n = len(self.times)
+            if n:
+                self.index.add_items(self.vectors[:n], np.arange(n))
+        return self.index
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def add(self, vector: np.ndarray, t: float | None) -> int:
+        label = len(self.times)
+        if label >= self.capacity:
+            self.capacity *= 2
+            if self.index is not None:
+                self.index.resize_index(self.capacity)
+            grown = np.zeros((self.capacity, self.dim), dtype=np.float32)
+            grown[:label] = self.vectors[:label]
+            self.vectors = grown
+        self.vectors[label] = vector
+        if self.index is not None:
+            self.index.add_items(vector[None, :], np.array([label]))
+        self.times.append(t)
+        if t is None:
+            self.undated.append(label)
+        else:
+            bisect.insort(self.dated, (t, label))
+        return label
+
+    def window(self, t: float, seconds: float) -> tuple[int, int]:
+        lo = bisect.bisect_left(self.dated, (t - seconds, -1))
+        hi = bisect.bisect_right(self.dated, (t + seconds, len(self.times)))
+        return lo, hi
+
+    def candidates(
+        self, vector: np.ndarray, t: float | None, seconds: float, k: int
+    ) -> list[tuple[int, float]]:
+        """Up to ``k`` (label, cosine) nearest within the time window, best first."""
+        n = len(self.times)
+        if n == 0:
+            return []
+        if t is None:
+            allowed = n
+            in_window = None
+        else:
+            lo, hi = self.window(t, seconds)
+            allowed = (hi - lo) + len(self.undated)
+            in_window = (lo, hi)
+        if allowed == 0:
+            return []
+        if in_window is not None and allowed <= self.exact_limit:
+            lo, hi = in_window  # a bounded window: exact search over it alone
+            labels = np.array([lab for _, lab in self.dated[lo:hi]] + self.undated, dtype=np.int64)
+            return self._exact(vector, labels, k)
+        # Undated, or a window too dense to scan: graph search, widened by how much of the
+        # index the window covers, then filtered to the window.
+        widen = 1 if in_window is None else min(32, -(-n // allowed))
+        kk = min(n, k * widen, 4096)
+        graph = self._graph()
+        graph.set_ef(max(self.ef, kk))
+        labels, dists = graph.knn_query(vector[None, :], k=kk)
+        pairs = []
+        for lab, d in zip(labels[0], dists[0], strict=True):
+            tt = self.times[int(lab)]
+            if in_window is None or tt is None or abs(tt - t) <= seconds:  # type: ignore[operator]
+                pairs.append((int(lab), float(1.0 - d)))
+        pairs.sort(key=lambda p: (-round(p[1], 6), p[0]))
+        return pairs[:k]
+
+    def _exact(self, vector: np.ndarray, labels: np.ndarray, k: int) -> list[tuple[int, float]]:
+        sims = self.vectors[labels] @ vector
+        order = np.lexsort((labels, -np.round(sims, 6)))[:k]
+        return [(int(labels[i]), float(sims[i])) for i in order]
+
+
+class StoryClusterer:
+    """Incremental same-event clustering: ``fit`` a batch, then ``assign`` new articles.
+
+    Parameters
+    ----------
+    scorer: pair scorer (see module doc); default the project's ``score_pair``.
+    window_days: candidates are published within this many days of the article.
+    k: nearest neighbours (by doc vector) scored per article.
+    min_cosine: candidates below this doc cosine are not worth a scorer call.
+    check: how many of a story's members (nearest first, plus its central member) an article
+        is compared with before joining it; it must match a majority of them.
+    cohesion_margin: an article (or a story, when merging) joins only if its mean similarity
+        to the members checked is within this margin of the similarity of the links that
+        built the story: a story of near-identical reports does not absorb a same-topic
+        article that the scorer only just accepts. ``None`` turns the check off.
+    min_similarity: a link also needs the scorer's graded similarity at least this high
+        (``None``: the scorer's own ``same_event`` decision alone).
+    exact_limit: windows holding at most this many articles are searched exactly; denser
+        windows and undated articles use the HNSW index.
+    resolve: loads the representation of an article the clusterer holds only as a vector
+        (used after :meth:`restore` from a store).
+    """
+
+    def __init__(
+        self,
+        scorer: Scorer | None = None,
+        window_days: float = WINDOW_DAYS,
+        k: int = 12,
+        min_cosine: float = 0.6,
+        min_similarity: float | None = None,
+        check: int = 5,
+        cohesion_margin: float | None = COHESION_MARGIN,
+        exact_limit: int = 4096,
+        resolve: Resolver | None = None,
+    ) -> None:
+        self._scorer = scorer
+        self.min_similarity = min_similarity
+        self.check = check
+        self.cohesion_margin = cohesion_margin
+        self.exact_limit = exact_limit
+        self.window_days = window_days
+        self.k = k
+        self.min_cosine = min_cosine
+        self.resolve = resolve
+        self.scorer_calls = 0
+        self._reset()
+
+    # -- state ----------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.stories: dict[str, Story] = {}
+        self.story_of: dict[str, str] = {}
+        self.links: dict[str, Link] = {}
+        self.merges: list[Merge] = []
+        self._labels: dict[str, int] = {}
+        self._ids: list[str] = []
+        self._reprs: dict[str, ArticleRepr] = {}
+        self._index: _VectorIndex | None = None
+        self._seq = 0
+        self._pair_cache: dict[tuple[str, str], PairScoreLike] = {}
+
+    @property
+    def scorer(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = default_scorer()
+        return self._scorer
+
+    def _ensure_index(self, dim: int) -> _VectorIndex:
+        if self._index is None:
+            self._index = _VectorIndex(dim, exact_limit=self.exact_limit)
+        return self._index
+
+    def _add_article(self, article_id: str, vector: np.ndarray, published: str | None) -> float | None:
+        t = parse_time(published)
+        vec = np.asarray(vector, dtype=np.float32)
+        norm = float(np.linalg.norm(vec))
+        if norm > 0:
+            vec = vec / norm
+        label = self._ensure_index(vec.shape[0]).add(vec, t)
+        self._labels[article_id] = label
+        self._ids.append(article_id)
+        return t
+
+    def _put_in_story(self, story: Story, article_id: str, t: float | None) -> None:
+        vec = self._index.vectors[self._labels[article_id]]  # type: ignore[union-attr]
+        story.members.append(article_id)
+        story.vector_sum = vec.copy() if story.vector_sum is None else story.vector_sum + vec
+        if t is not None:
+            story.first = t if story.first is None else min(story.first, t)
+            story.last = t if story.last is None else max(story.last, t)
+        self.story_of[article_id] = story.id
+
+    def _new_story(self, founder: str) -> Story:
+        sid = story_id_for(founder)
+        n = 1
+        while sid in self.stories:  # a founder id reused after its story was kept
+            n += 1
+            sid = story_id_for(f"{founder}#{n}")
+        story = Story(id=sid, seq=self._seq)
+        self._seq += 1
+        self.stories[sid] = story
+        return story
+
+    def restore(
+        self,
+        stories: Sequence[tuple[str, int, Sequence[str]]],
+        vectors: dict[str, np.ndarray],
+        published: dict[str, str | None],
+        scores: dict[str, float | None] | None = None,
+    ) -> None:
+        """Rebuild state from persisted stories: [(story id, seq, [member ids])], with the
+        similarity each member joined with (``scores``) for the cohesion check."""
+        scores = scores or {}
+        self._reset()
+        for sid, seq, members in sorted(stories, key=lambda s: (s[1], s[0])):
+            story = Story(id=sid, seq=seq)
+            self._seq = max(self._seq, seq + 1)
+            self.stories[sid] = story
+            for aid in sorted(members, key=lambda a: order_key(a, published.get(a))):
+                if aid not in vectors:
+                    continue
+                t = self._add_article(aid, vectors[aid], published.get(aid))
+                self._put_in_story(story, aid, t)
+                self.links[aid] = Link(aid, sid, None, scores.get(aid))
+
+    # -- public API -----------------------------------------------------------------------
+
+    def fit(self, reprs: Iterable[ArticleRepr]) -> dict[str, str]:
+        """Cluster ``reprs`` from scratch; returns {article id: story id}."""
+        self._reset()
+        return self.assign(reprs)
+
+    def assign(self, new_reprs: Iterable[ArticleRepr]) -> dict[str, str]:
+        """Add articles to the existing stories (or found new ones); returns their story ids.
+
+        Articles already held keep their story. Within one call the articles are processed in
+        (published, id) order, so the result does not depend on the order they arrive in.
+        """
+        batch = sorted(
+            {r.id: r for r in new_reprs}.values(), key=lambda r: order_key(r.id, r.published)
+        )
+        for r in batch:
+            if r.id in self._labels:
+                continue
+            self._reprs[r.id] = r
+            self._assign_one(r)
+        return {r.id: self.story_of[r.id] for r in batch}
+
+    def assignments(self) -> dict[str, str]:
+        return dict(self.story_of)
+
+    def centroid(self, story_id: str) -> np.ndarray:
+        story = self.stories[story_id]
+        assert story.vector_sum is not None
+        c = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
+        return c.astype(np.float32)
+
+    def centrality(self, article_id: str) -> float:
+        """Cosine between an article's doc vector and its story's centroid."""
+        vec = self._index.vectors[self._labels[article_id]]  # type: ignore[union-attr]
+        return float(vec @ self.centroid(self.story_of[article_id]))
+
+    def medoid(self, story_id: str, exclude: Iterable[str] = ()) -> str | None:
+        """The member closest to the story centroid (ties by id)."""
+        skip = set(exclude)
+        story = self.stories[story_id]
+        members = [m for m in story.members if m not in skip]
+        if not members:
+            return None
+        c = self.centroid(story_id)
+        vecs = self._index.vectors[[self._labels[m] for m in members]]  # type: ignore[union-attr]
+        sims = np.round(vecs @ c, 6)
+        best = min(range(len(members)), key=lambda i: (-sims[i], members[i]))
+        return members[best]
+
+    def vector(self, article_id: str) -> np.ndarray:
+        return self._index.vectors[self._labels[article_id]]  # type: ignore[union-attr]
+
+    # -- the decision -----------------------------------------------------------------------
+
+    def _repr(self, article_id: str) -> ArticleRepr:
+        r = self._reprs.get(article_id)
+        if r is None:
+            if self.resolve is None:
+                raise KeyError(f"no representation for {article_id!r} and no resolver")
+            r = self.resolve(article_id)
+            self._reprs[article_id] = r
+        return r
+
+    def _score(self, a: ArticleRepr, b_id: str) -> PairScoreLike:
+        key = (a.id, b_id) if a.id < b_id else (b_id, a.id)
+        hit = self._pair_cache.get(key)
+        if hit is None:
+            b = self._repr(b_id)
+            hit = self.scorer(a, b) if a.id < b_id else self.scorer(b, a)
+            self.scorer_calls += 1
+            self._pair_cache[key] = hit
+        return hit
+
+    def _assign_one(self, r: ArticleRepr) -> None:
+        self._pair_cache.clear()  # pairs repeat only within one decision; keep memory flat
+        index = self._index
+        found: list[tuple[int, float]] = []
+        t = parse_time(r.published)
+        if index is not None and len(index):
+            vec = np.asarray(r.doc_vector, dtype=np.float32)
+            vec = vec / max(float(np.linalg.norm(vec)), 1e-9)
+            found = index.candidates(vec, t, self.window_days * DAY_SECONDS, self.k)
+        # links per story: (similarity, member id)
+        linked: dict[str, list[tuple[float, str]]] = {}
+        for label, cos in found:
+            if cos < self.min_cosine:
+                continue
+            cand = self._ids[label]
+            score = self._score(r, cand)
+            if self._links(score):
+                linked.setdefault(self.story_of[cand], []).append((float(score.similarity), cand))
+
+        confirmed: list[tuple[float, int, str]] = []  # (best similarity, links, story id)
+        for sid, links in linked.items():
+            if self._confirmed(r, sid, links):
+                best = max(s for s, _ in links)
+                confirmed.append((best, len(links), sid))
+        self._add_article(r.id, r.doc_vector, r.published)
+        if not confirmed:
+            story = self._new_story(r.id)
+            self._put_in_story(story, r.id, t)
+            self.links[r.id] = Link(r.id, story.id, None, None)
+            return
+        confirmed.sort(key=lambda c: (-round(c[0], 6), -c[1], self.stories[c[2]].seq))
+        target = self.stories[confirmed[0][2]]
+        for _, _, other_id in confirmed[1:]:
+            target = self._maybe_merge(target, self.stories[other_id], r.id)
+        best_sim, best_member = max(linked[confirmed[0][2]], key=lambda x: (x[0], x[1]))
+        self._put_in_story(target, r.id, t)
+        self.links[r.id] = Link(r.id, target.id, best_member, best_sim)
+
+    def _confirmed(self, r: ArticleRepr, story_id: str, links: list[tuple[float, str]]) -> bool:
+        """Average-linkage check: the article must match a majority of the story's members
+        nearest to it (and its central member), and at least two when the story has two."""
+        story = self.stories[story_id]
+        if story.size == 1:
+            return True
+        vec = np.asarray(r.doc_vector, dtype=np.float32)
+        members = story.members
+        sims = self._index.vectors[[self._labels[m] for m in members]] @ vec  # type: ignore[union-attr]
+        nearest = sorted(range(len(members)), key=lambda i: (-round(float(sims[i]), 6), members[i]))
+        checked = [members[i] for i in nearest[: self.check]]
+        center = self.medoid(story_id)
+        if center is not None and center not in checked:
+            checked.append(center)
+        scores = [self._score(r, m) for m in checked]
+        agree = sum(1 for sc in scores if self._links(sc))
+        if agree < 2 or agree * 2 <= len(checked):
+            return False
+        if self.cohesion_margin is None:
+            return True
+        cohesion = self._cohesion(story)
+        mean_sim = float(np.mean([float(sc.similarity) for sc in scores]))
+        return cohesion is None or mean_sim >= cohesion - self.cohesion_margin
+
+    def _cohesion(self, story: Story) -> float | None:
+        """Mean similarity of the links that built the story (None before its second member)."""
+        sims = [self.links[m].score for m in story.members if m in self.links]
+        known = [float(s) for s in sims if s is not None]
+        return float(np.mean(known)) if known else None
+
+    def _links(self, score: PairScoreLike) -> bool:
+        if not score.same_event:
+            return False
+        return self.min_similarity is None or float(score.similarity) >= self.min_similarity
+
+    def _central(self, story_id: str, n: int) -> list[str]:
+        """Up to ``n`` members closest to the story centroid, most central first."""
+        story = self.stories[story_id]
+        c = self.centroid(story_id)
+        sims = self._index.vectors[[self._labels[m] for m in story.members]] @ c  # type: ignore[union-attr]
+        order = sorted(range(story.size), key=lambda i: (-round(float(sims[i]), 6), story.members[i]))
+        return [story.members[i] for i in order[:n]]
+
+    def _maybe_merge(self, a: Story, b: Story, bridge: str) -> Story:
+        """Merge two stories the new article links to if their central members agree too:
+        a majority of the cross pairs link, as close as each story's own links."""
+        side_a = self._central(a.id, min(self.check, 3))
+        side_b = self._central(b.id, min(self.check, 3))
+        scores = [self._score(self._repr(x), y) for x in side_a for y in side_b]
+        agree = sum(1 for sc in scores if self._links(sc))
+        if agree * 2 <= len(scores):
+            return a
+        if self.cohesion_margin is not None:
+            known = [c for c in (self._cohesion(a), self._cohesion(b)) if c is not None]
+            mean_sim = float(np.mean([float(sc.similarity) for sc in scores]))
+            if known and mean_sim < min(known) - self.cohesion_margin:
+                return a
+        ma, mb = side_a[0], side_b[0]
+        keep, gone = (a, b) if a.seq < b.seq else (b, a)
+        for member in gone.members:
+            t = self._index.times[self._labels[member]]  # type: ignore[union-attr]
+            self._put_in_story(keep, member, t)
+            old = self.links[member]
+            self.links[member] = Link(member, keep.id, old.via, old.score)
+        del self.stories[gone.id]
+        self.merges.append(
+            Merge(gone.id, keep.id, f"{bridge} links both; central members {ma} and {mb} agree")
+        )
+        return keep
+
+
+__all__ = [
+    "Link",
+    "Merge",
+    "SimpleScore",
+    "Story",
+    "StoryClusterer",
+    "cosine_window_scorer",
+    "default_scorer",
+    "order_key",
+    "parse_time",
+    "story_id_for",
+]

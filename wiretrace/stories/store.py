@@ -1,0 +1,546 @@
+"""Stories in the store: reading the clustering state back, writing its changes, and queries.
+
+Tables (migration 0003): ``stories``, ``story_members``, ``story_merges``, ``storylines``,
+``storyline_members``. Story rows carry a default title and summary; a title in a requested
+language is chosen at query time from the members' stored centrality.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from ..errors import NotFoundError
+from .cluster import StoryClusterer, parse_time
+from .storylines import StoryProfile, link_storylines, story_names
+
+SUMMARY_MAX_CHARS = 320
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- reading state ------------------------------------------------------------------------
+
+
+def load_state(store: Any) -> list[tuple[str, int, list[str]]]:
+    """Persisted stories as (story id, seq, [member article ids]), oldest first."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for row in store.conn.execute("SELECT story_id, article_id FROM story_members"):
+        members[row[0]].append(row[1])
+    return [
+        (row[0], int(row[1]), members.get(row[0], []))
+        for row in store.conn.execute("SELECT id, seq FROM stories ORDER BY seq, id")
+    ]
+
+
+def doc_vectors(store: Any, backend_name: str) -> dict[str, np.ndarray]:
+    """Cached doc vectors of every article for one embedding backend."""
+    out = {}
+    for row in store.conn.execute(
+        "SELECT article_id, dim, vectors FROM embeddings WHERE backend = ? AND kind = 'doc'",
+        (backend_name,),
+    ):
+        out[row[0]] = np.frombuffer(row[2], dtype=np.float16).astype(np.float32)[: row[1]]
+    return out
+
+
+def join_scores(store: Any) -> dict[str, float | None]:
+    """The similarity with which each member joined its story (None for founders)."""
+    return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, score FROM story_members")}
+
+
+def published_dates(store: Any) -> dict[str, str | None]:
+    return {r[0]: r[1] for r in store.conn.execute("SELECT id, published FROM articles")}
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+@dataclass
+class _MemberInfo:
+    article_id: str
+    language: str | None
+    title: str | None
+    published: str | None
+    centrality: float | None
+    added_at: str | None
+
+
+def save_changes(
+    store: Any,
+    clusterer: StoryClusterer,
+    new_article_ids: Iterable[str],
+    *,
+    replace_all: bool = False,
+) -> set[str]:
+    """Write what ``clusterer`` decided for ``new_article_ids``: merges, new stories, members.
+
+    Returns the ids of the stories that changed. With ``replace_all`` every story is rewritten
+    (after a recluster).
+    """
+    at = now_iso()
+    new_ids = list(new_article_ids)
+    touched: set[str] = set()
+    with store.transaction() as conn:
+        if replace_all:
+            conn.execute("DELETE FROM storylines")
+            conn.execute("DELETE FROM story_merges")
+            conn.execute("DELETE FROM stories")
+        existing = {r[0] for r in conn.execute("SELECT id FROM stories")}
+        for merge in clusterer.merges:
+            conn.execute(
+                "UPDATE story_members SET story_id = ? WHERE story_id = ?",
+                (merge.into_story, merge.from_story),
+            )
+            conn.execute("DELETE FROM stories WHERE id = ?", (merge.from_story,))
+            conn.execute(
+                "INSERT INTO story_merges(from_story, into_story, at, reason) VALUES (?,?,?,?)",
+                (merge.from_story, merge.into_story, at, merge.reason),
+            )
+            existing.discard(merge.from_story)
+            touched.add(merge.into_story)
+        for sid, story in clusterer.stories.items():
+            if sid not in existing:
+                conn.execute(
+                    "INSERT INTO stories(id, seq, created_at, updated_at) VALUES (?,?,?,?)",
+                    (sid, story.seq, at, at),
+                )
+                existing.add(sid)
+        for aid in new_ids:
+            sid = clusterer.story_of.get(aid)
+            if sid is None:
+                continue
+            link = clusterer.links.get(aid)
+            conn.execute(
+                "INSERT OR REPLACE INTO story_members(story_id, article_id, score, via, added_at) "
+                "VALUES (?,?,?,?,?)",
+                (sid, aid, link.score if link else None, link.via if link else None, at),
+            )
+            touched.add(sid)
+        refresh_stories(store, clusterer, touched, at=at)
+        conn.execute(
+            "DELETE FROM stories WHERE NOT EXISTS "
+            "(SELECT 1 FROM story_members m WHERE m.story_id = stories.id)"
+        )
+    return touched
+
+
+def _members_info(store: Any, story_ids: Sequence[str]) -> dict[str, list[_MemberInfo]]:
+    out: dict[str, list[_MemberInfo]] = defaultdict(list)
+    for chunk in _chunks(list(story_ids), 500):
+        marks = ",".join("?" * len(chunk))
+        for row in store.conn.execute(
+            f"""SELECT m.story_id, m.article_id, m.centrality, m.added_at, a.language, a.title,
+                       a.published
+                FROM story_members m JOIN articles a ON a.id = m.article_id
+                WHERE m.story_id IN ({marks})""",
+            chunk,
+        ):
+            out[row["story_id"]].append(_MemberInfo(
+                row["article_id"], row["language"], row["title"], row["published"],
+                row["centrality"], row["added_at"],
+            ))
+    return out
+
+
+def choose_title_article(members: Sequence[_MemberInfo], language: str | None = None) -> str | None:
+    """The most central member with a title, in ``language`` when one is."""
+    def rank(m: _MemberInfo) -> tuple[bool, bool, float, str]:
+        return (
+            not (language and m.language == language),
+            not (m.title or "").strip(),
+            -(m.centrality if m.centrality is not None else -1.0),
+            m.article_id,
+        )
+
+    return min(members, key=rank).article_id if members else None
+
+
+def lead_sentence(store: Any, article_id: str, title: str | None) -> str | None:
+    """The first real sentence of an article (not its title, a dateline or a byline)."""
+    norm_title = " ".join((title or "").split()).lower()
+    fallback = None
+    for row in store.conn.execute(
+        "SELECT text FROM sentences WHERE article_id = ? ORDER BY idx LIMIT 8", (article_id,)
+    ):
+        text = " ".join(row[0].split())
+        if not text or text.lower() == norm_title:
+            continue
+        fallback = fallback or text
+        if len(text.split()) >= 6:
+            return _clip(text)
+    if fallback:
+        return _clip(fallback)
+    row = store.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+    for para in row[0].split("\n"):
+        para = " ".join(para.split())
+        if para and para.lower() != norm_title:
+            return _clip(para)
+    return None
+
+
+def _clip(text: str) -> str:
+    if len(text) <= SUMMARY_MAX_CHARS:
+        return text
+    cut = text[:SUMMARY_MAX_CHARS].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _date_range(members: Sequence[_MemberInfo]) -> tuple[str | None, str | None]:
+    dated = [(parse_time(m.published), m.published) for m in members if m.published]
+    dated = [(t, p) for t, p in dated if t is not None]
+    if dated:
+        return min(dated)[1], max(dated)[1]
+    added = sorted(m.added_at for m in members if m.added_at)
+    return (added[0], added[-1]) if added else (None, None)
+
+
+def refresh_stories(
+    store: Any, clusterer: StoryClusterer, story_ids: Iterable[str], *, at: str | None = None
+) -> None:
+    """Recompute centrality, title, summary, size, languages and dates of ``story_ids``."""
+    at = at or now_iso()
+    ids = [s for s in story_ids if s in clusterer.stories]
+    conn = store.conn
+    for sid in ids:
+        for aid in clusterer.stories[sid].members:
+            conn.execute(
+                "UPDATE story_members SET centrality = ? WHERE article_id = ?",
+                (round(clusterer.centrality(aid), 5), aid),
+            )
+    infos = _members_info(store, ids)
+    for sid in ids:
+        members = infos.get(sid, [])
+        if not members:
+            continue
+        chosen = choose_title_article(members)
+        title = next((m.title for m in members if m.article_id == chosen), None)
+        summary = lead_sentence(store, chosen, title) if chosen else None
+        first, last = _date_range(members)
+        languages = sorted({m.language for m in members if m.language})
+        conn.execute(
+            """UPDATE stories SET title = ?, summary = ?, title_article = ?, size = ?,
+                   languages_json = ?, first_seen = ?, last_seen = ?, updated_at = ?
+               WHERE id = ?""",
+            (title, summary, chosen, len(members), json.dumps(languages), first, last, at, sid),
+        )
+
+
+def rebuild_storylines(store: Any, clusterer: StoryClusterer) -> int:
+    """Recompute storylines over all stories (cheap: one vector per story). Returns the count."""
+    names_of: dict[str, list[str]] = {}
+    for row in store.conn.execute("SELECT article_id, features_json FROM article_features"):
+        try:
+            names_of[row[0]] = list(json.loads(row[1]).get("names") or [])
+        except (ValueError, AttributeError):
+            continue
+    profiles = []
+    for sid, story in clusterer.stories.items():
+        if not story.members:
+            continue
+        names = story_names((names_of.get(a, []) for a in story.members), story.size)
+        profiles.append(StoryProfile(sid, story.seq, clusterer.centroid(sid), names))
+    lines = link_storylines(profiles)
+    at = now_iso()
+    with store.transaction() as conn:
+        old = {r[0]: r[1] for r in conn.execute("SELECT id, created_at FROM storylines")}
+        conn.execute("DELETE FROM storylines")
+        for line_id, members in lines.items():
+            marks = ",".join("?" * len(members))
+            dates = conn.execute(
+                f"SELECT min(first_seen), max(last_seen) FROM stories WHERE id IN ({marks})",
+                [m for m, _ in members],
+            ).fetchone()
+            title_row = conn.execute(
+                "SELECT title FROM stories WHERE id = ?", (members[-1][0],)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO storylines(id, title, first_seen, last_seen, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (line_id, title_row[0] if title_row else None, dates[0], dates[1],
+                 old.get(line_id, at), at),
+            )
+            conn.executemany(
+                "INSERT INTO storyline_members(storyline_id, story_id, score) VALUES (?,?,?)",
+                [(line_id, sid, score) for sid, score in members],
+            )
+    return len(lines)
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+def story_article_ids(store: Any, story_id: str) -> list[str]:
+    """Member article ids of a story, oldest first (undated last); merged ids resolve."""
+    story_id = resolve_story_id(store, story_id)
+    rows = store.conn.execute(
+        """SELECT a.id, a.published FROM story_members m JOIN articles a ON a.id = m.article_id
+           WHERE m.story_id = ?""",
+        (story_id,),
+    ).fetchall()
+    return [r[0] for r in sorted(rows, key=lambda r: _time_key(r[0], r[1]))]
+
+
+def _time_key(article_id: str, published: str | None) -> tuple[bool, float, str]:
+    t = parse_time(published)
+    return (t is None, t or 0.0, article_id)
+
+
+def _require_story(store: Any, story_id: str) -> str:
+    """The story id itself, or where it was merged into; NotFoundError when unknown."""
+    seen = set()
+    current = story_id
+    while current not in seen:
+        seen.add(current)
+        if store.conn.execute("SELECT 1 FROM stories WHERE id = ?", (current,)).fetchone():
+            if current != story_id:
+                raise _Merged(current)
+            return current
+        row = store.conn.execute(
+            "SELECT into_story FROM story_merges WHERE from_story = ? ORDER BY rowid DESC LIMIT 1",
+            (current,),
+        ).fetchone()
+        if row is None:
+            break
+        current = row[0]
+    raise NotFoundError(f"no story with id {story_id!r}")
+
+
+class _Merged(Exception):
+    def __init__(self, into: str) -> None:
+        self.into = into
+
+
+def resolve_story_id(store: Any, story_id: str) -> str:
+    """Follow merges: the id a story has now (a merged-away id resolves to the survivor)."""
+    try:
+        return _require_story(store, story_id)
+    except _Merged as merged:
+        return merged.into
+
+
+def _story_dicts(
+    store: Any, rows: Sequence[Any], title_language: str | None
+) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rows]
+    infos = _members_info(store, ids)
+    lines: dict[str, str] = {}
+    line_members: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for r in store.conn.execute(
+            f"SELECT story_id, storyline_id FROM storyline_members WHERE story_id IN ({marks})",
+            chunk,
+        ):
+            lines[r[0]] = r[1]
+    for line_id in set(lines.values()):
+        line_members[line_id] = [
+            r[0] for r in store.conn.execute(
+                """SELECT l.story_id FROM storyline_members l JOIN stories s ON s.id = l.story_id
+                   WHERE l.storyline_id = ? ORDER BY s.seq""",
+                (line_id,),
+            )
+        ]
+    out = []
+    for row in rows:
+        sid = row["id"]
+        members = sorted(infos.get(sid, []), key=lambda m: _time_key(m.article_id, m.published))
+        title, summary, title_article = row["title"], row["summary"], row["title_article"]
+        if title_language:
+            chosen = choose_title_article(members, title_language)
+            if chosen and chosen != title_article:
+                title_article = chosen
+                title = next((m.title for m in members if m.article_id == chosen), None)
+                summary = lead_sentence(store, chosen, title)
+        line_id = lines.get(sid)
+        out.append({
+            "id": sid,
+            "title": title,
+            "articles": [m.article_id for m in members],
+            "languages": json.loads(row["languages_json"]),
+            "first_seen": row["first_seen"],
+            "last_seen": row["last_seen"],
+            "size": row["size"],
+            "summary": summary,
+            "title_article": title_article,
+            "storyline": line_id,
+            "related_stories": [s for s in line_members.get(line_id, []) if s != sid],
+        })
+    return out
+
+
+def list_stories(
+    store: Any,
+    *,
+    language: str | None = None,
+    entity: str | None = None,
+    q: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    min_size: int = 1,
+    title_language: str | None = None,
+) -> list[dict[str, Any]]:
+    """Stories, largest first then most recent.
+
+    ``language``: only stories with an article in that language (and titles in it);
+    ``title_language``: prefer titles in that language without filtering; ``entity``: only
+    stories mentioning that entity (an entity id, or a name searched in the text); ``q``:
+    full-text search over the member articles.
+    """
+    where, params = ["size >= ?"], [min_size]
+    if language:
+        where.append(
+            "EXISTS (SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.story_id = stories.id AND a.language = ?)"
+        )
+        params.append(language)
+    restrict: set[str] | None = None
+    for wanted in (_entity_article_ids(store, entity) if entity else None,
+                   store.search_article_ids(q, limit=10_000) if q else None):
+        if wanted is None:
+            continue
+        ids = _stories_of_articles(store, wanted)
+        restrict = ids if restrict is None else restrict & ids
+    if restrict is not None:
+        if not restrict:
+            return []
+        where.append(f"id IN ({','.join('?' * len(restrict))})")
+        params.extend(sorted(restrict))
+    sql = (
+        f"SELECT * FROM stories WHERE {' AND '.join(where)} "
+        "ORDER BY size DESC, last_seen DESC, id"
+    )
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend([limit, offset])
+    elif offset:
+        sql += " LIMIT -1 OFFSET ?"
+        params.append(offset)
+    rows = store.conn.execute(sql, params).fetchall()
+    return _story_dicts(store, rows, title_language or language)
+
+
+def get_story(store: Any, story_id: str, *, title_language: str | None = None) -> dict[str, Any]:
+    """One story with its members (score, link, centrality), merges and storyline.
+
+    A story id that was merged away resolves to the story it was merged into.
+    """
+    sid = resolve_story_id(store, story_id)
+    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (sid,)).fetchone()
+    story = _story_dicts(store, [row], title_language)[0]
+    members = {
+        r["article_id"]: r for r in store.conn.execute(
+            """SELECT m.article_id, m.score, m.via, m.centrality, m.added_at, a.title, a.language,
+                      a.outlet, a.published
+               FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?""",
+            (sid,),
+        )
+    }
+    story["members"] = [
+        {
+            "id": aid,
+            "title": members[aid]["title"],
+            "language": members[aid]["language"],
+            "outlet": members[aid]["outlet"],
+            "published": members[aid]["published"],
+            "score": members[aid]["score"],
+            "linked_to": members[aid]["via"],
+            "centrality": members[aid]["centrality"],
+            "added_at": members[aid]["added_at"],
+        }
+        for aid in story["articles"]
+    ]
+    story["outlets"] = sorted({m["outlet"] for m in story["members"] if m["outlet"]})
+    story["merged_from"] = [
+        {"story": r[0], "at": r[1], "reason": r[2]}
+        for r in store.conn.execute(
+            "SELECT from_story, at, reason FROM story_merges WHERE into_story = ? ORDER BY rowid",
+            (sid,),
+        )
+    ]
+    if story_id != sid:
+        story["requested_id"] = story_id
+    line_id = story["storyline"]
+    if line_id:
+        line = store.conn.execute("SELECT * FROM storylines WHERE id = ?", (line_id,)).fetchone()
+        story["storyline_detail"] = {
+            "id": line_id,
+            "title": line["title"] if line else None,
+            "first_seen": line["first_seen"] if line else None,
+            "last_seen": line["last_seen"] if line else None,
+            "stories": [
+                {"id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "size": r[4]}
+                for r in store.conn.execute(
+                    """SELECT s.id, s.title, s.first_seen, s.last_seen, s.size
+                       FROM storyline_members l JOIN stories s ON s.id = l.story_id
+                       WHERE l.storyline_id = ? ORDER BY s.seq""",
+                    (line_id,),
+                )
+            ],
+        }
+    return story
+
+
+def story_of_article(store: Any, article_id: str) -> str | None:
+    row = store.conn.execute(
+        "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _stories_of_articles(store: Any, article_ids: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for chunk in _chunks(list(article_ids), 500):
+        marks = ",".join("?" * len(chunk))
+        out.update(r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({marks})", chunk
+        ))
+    return out
+
+
+def _entity_article_ids(store: Any, entity: str) -> list[str]:
+    """Articles mentioning an entity: by entity id or by a variant's surface form when the
+    entities stage has run, else by full-text search for the name."""
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if {"mentions", "entity_variants"} <= tables:
+        rows = store.conn.execute(
+            """SELECT DISTINCT article_id FROM mentions WHERE entity_id = ?
+               OR entity_id IN (SELECT entity_id FROM entity_variants WHERE surface = ?)""",
+            (entity, entity),
+        ).fetchall()
+        if rows:
+            return [r[0] for r in rows]
+    return store.search_article_ids(entity, limit=10_000)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+__all__ = [
+    "choose_title_article",
+    "doc_vectors",
+    "get_story",
+    "lead_sentence",
+    "list_stories",
+    "load_state",
+    "join_scores",
+    "published_dates",
+    "rebuild_storylines",
+    "refresh_stories",
+    "resolve_story_id",
+    "save_changes",
+    "story_article_ids",
+    "story_of_article",
+]
