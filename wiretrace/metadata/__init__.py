@@ -1,1 +1,221 @@
-"""metadata stage."""
+"""Metadata stage: title, publication date, outlet, author, URL, dateline and attributions.
+
+Every value carries an :class:`~wiretrace.records.Evidence` saying where it was read. Values
+the source supplied (``doc.fields`` from JSONL or feeds) outrank page metadata (meta tags,
+JSON-LD, ``<time>``), which outranks what is inferred from the text (date lines near the
+title, bylines, datelines).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
+from .attribution import canonical_source, find_attributions, source_at
+from .dateline import Dateline, find_dateline
+from .dates import DateMatch, date_from_text, find_dates, header_dates, locate, parse_date
+from .outlet import author_from_text, clean_author, outlet_from_url
+from .titles import plausible_title, strip_site_name, title_from_text
+
+__all__ = [
+    "extract_metadata", "find_attributions", "find_dateline", "find_dates", "parse_date",
+    "date_from_text", "strip_site_name", "canonical_source", "Dateline", "DateMatch",
+]
+
+_TIME_HINTS = ("publish", "pubdate", "datepublished", "created", "posted", "entry-date", "date")
+
+
+def extract_metadata(
+    doc: RawDocument,
+    cleaned: CleanedText,
+    *,
+    page_meta: dict[str, Any] | None = None,
+    language: str | None = None,
+) -> Metadata:
+    """Metadata of one article from its source fields, page metadata and text."""
+    page = page_meta or {}
+    fields = doc.fields or {}
+    language = language or fields.get("language") or (page.get("lang") or "")[:2] or None
+    evidence: dict[str, Evidence] = {}
+    raw = _raw_text(doc, page)
+
+    url = _first(fields.get("url"), page.get("url"), page.get("canonical_url"))
+    if url:
+        evidence["url"] = Evidence("field:url" if fields.get("url") else "html:url", str(url))
+
+    site_names: list[str | None] = [fields.get("outlet"), *page.get("site_names", [])]
+    outlet = _outlet(fields, page, url, evidence)
+
+    title = _title(fields, page, cleaned, site_names + [outlet], url, raw, evidence)
+    published = _published(fields, page, raw, cleaned, title, language, evidence)
+    author = _author(fields, page, raw, evidence)
+
+    dateline = find_dateline(cleaned.text) or (find_dateline(raw) if raw else None)
+    if dateline:
+        evidence["dateline"] = Evidence("text:dateline", dateline.text, 0.9)
+
+    attributions = find_attributions(cleaned.text)
+    if dateline and not dateline.agency and cleaned.text.startswith(dateline.text, dateline.start):
+        credit = source_at(cleaned.text, dateline.end)
+        if credit and all(a.name != credit.name for a in attributions):
+            attributions.insert(0, credit)
+    if dateline and dateline.agency:
+        name = canonical_source(dateline.agency)
+        if name and all(a.name != name for a in attributions):
+            in_body = cleaned.text.find(dateline.text)
+            start = in_body + dateline.text.find(dateline.agency) if in_body >= 0 else None
+            attributions.insert(0, Attribution(
+                name=name, surface=dateline.agency, start=start,
+                end=None if start is None else start + len(dateline.agency)))
+
+    return Metadata(
+        title=title, published=published, outlet=outlet, author=author,
+        url=str(url) if url else None, dateline=dateline.place if dateline else None,
+        attributions=attributions, evidence=evidence,
+    )
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v), None)
+
+
+def _raw_text(doc: RawDocument, page: dict[str, Any]) -> str:
+    """The page text as scraped, before cleaning: date lines and bylines live here."""
+    if doc.text and doc.kind != "html":
+        return doc.text
+    return page.get("page_text") or doc.text or ""
+
+
+def _outlet(fields: dict[str, Any], page: dict[str, Any], url: str | None,
+            evidence: dict[str, Evidence]) -> str | None:
+    if fields.get("outlet"):
+        evidence["outlet"] = Evidence("field:outlet", str(fields["outlet"]))
+        return str(fields["outlet"])
+    for name in page.get("site_names", []):
+        if name and len(name) <= 80:
+            evidence["outlet"] = Evidence("html:site_name", name, 0.9)
+            return name
+    host = outlet_from_url(url)
+    if host:
+        evidence["outlet"] = Evidence("url:domain", host, 0.7)
+    return host
+
+
+def _title(fields: dict[str, Any], page: dict[str, Any], cleaned: CleanedText,
+           site_names: list[str | None], url: str | None, raw: str,
+           evidence: dict[str, Evidence]) -> str | None:
+    if fields.get("title"):
+        evidence["title"] = Evidence("field:title", str(fields["title"]))
+        return str(fields["title"]).strip()
+    candidates = [("html:title", page.get("title"), 0.9), ("cleaned:title", cleaned.title, 0.7)]
+    for source, text, confidence in candidates:
+        stripped = strip_site_name(text, site_names=site_names, url=url)
+        if stripped and plausible_title(stripped):
+            evidence["title"] = Evidence(source, str(text), confidence)
+            return stripped
+    if raw and not page:
+        paragraphs = [p for p in cleaned.text.split("\n") if len(p.strip()) >= 8]
+        same = " ".join(cleaned.text.split()) == " ".join(raw.split())
+        body_start = None if same or not paragraphs else locate(raw, paragraphs[0])
+        found = title_from_text(raw, before=body_start)
+        if found:
+            evidence["title"] = Evidence("text:first-heading-line", found, 0.5)
+            return strip_site_name(found, site_names=site_names, url=url)
+    return None
+
+
+def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: CleanedText,
+               title: str | None, language: str | None,
+               evidence: dict[str, Evidence]) -> str | None:
+    """Publication date: source field, else machine-readable page dates checked against the
+    date the page shows next to its headline, else that shown date, else weaker hints."""
+    if fields.get("published"):
+        value = parse_date(str(fields["published"]), language=language)
+        evidence["published"] = Evidence("field:published", str(fields["published"]))
+        return value or str(fields["published"])
+    machine: tuple[str, str, str] | None = None
+    for source, text in page.get("dates", []):
+        value = parse_date(text, language=language)
+        if value:
+            machine = (value, source, text)
+            break
+    modified = parse_date(page.get("modified"), language=language)
+    anchor = page.get("h1") or title
+    shown = [c for c in header_dates(raw, cleaned, title=anchor, language=language) if c[3]]
+    if not shown and anchor != title:
+        shown = [c for c in header_dates(raw, cleaned, title=title, language=language) if c[3]]
+    top = shown[0] if shown else None
+    if machine:
+        value, source, text = machine
+        if top is not None:
+            _, match, label, _ = top
+            day = match.value[:10]
+            # A page that shows a different date beside its headline claims that date, unless
+            # it is the modification date or labelled as an update.
+            if day != value[:10] and label != "updated" and day != (modified or "")[:10]:
+                evidence["published"] = Evidence("text:date-near-title", match.text, 0.75)
+                return match.value
+        evidence["published"] = Evidence(source, text, 0.95)
+        return value
+    if top is not None:
+        _, match, label, _ = top
+        source = "text:labelled-date" if label == "published" else "text:date-near-title"
+        evidence["published"] = Evidence(source, match.text, 0.85 if label else 0.8)
+        return match.value
+    timed = _time_element_date(page.get("time_elements", []), language)
+    if timed:
+        value, text = timed
+        evidence["published"] = Evidence("html:time", text, 0.8)
+        return value
+    if page.get("htmldate"):
+        evidence["published"] = Evidence("htmldate", str(page["htmldate"]), 0.6)
+        return str(page["htmldate"])
+    found = date_from_text(raw, cleaned, title=title, language=language)
+    if found:
+        value, ev = found
+        evidence["published"] = ev
+        return value
+    if page.get("url_date"):
+        evidence["published"] = Evidence("url:date", page["url_date"], 0.6)
+        return str(page["url_date"])
+    return None
+
+
+def _time_element_date(items: list[dict[str, Any]], language: str | None) -> tuple[str, str] | None:
+    """The ``<time>`` nearest after the headline, preferring ones marked as publication time."""
+    scored = []
+    for item in items:
+        value = parse_date(item["text"], language=language)
+        if not value:
+            continue
+        distance = item.get("distance")
+        score = abs(distance) if distance is not None else 5000
+        if distance is not None and distance < 0:
+            score += 200
+        if any(h in item.get("hints", "") for h in _TIME_HINTS):
+            score -= 100
+        if "modif" in item.get("hints", "") or "update" in item.get("hints", ""):
+            score += 300
+        scored.append((score, value, item["text"]))
+    if not scored:
+        return None
+    _, value, text = min(scored)
+    return value, text
+
+
+def _author(fields: dict[str, Any], page: dict[str, Any], raw: str,
+            evidence: dict[str, Evidence]) -> str | None:
+    if fields.get("author"):
+        evidence["author"] = Evidence("field:author", str(fields["author"]))
+        return str(fields["author"])
+    for source, text in page.get("authors", []):
+        name = clean_author(text)
+        if name:
+            evidence["author"] = Evidence(source, text, 0.8)
+            return name
+    found = author_from_text(raw) if raw else None
+    if found:
+        name, line = found
+        evidence["author"] = Evidence("text:byline", line, 0.6)
+        return name
+    return None

@@ -1,0 +1,271 @@
+"""Metadata stage: dates in many languages and formats, attributions, datelines, titles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wiretrace.metadata import (
+    canonical_source,
+    extract_metadata,
+    find_attributions,
+    find_dateline,
+    find_dates,
+    parse_date,
+    strip_site_name,
+)
+from wiretrace.records import CleanedText, RawDocument
+
+META = Path(__file__).resolve().parent / "fixtures" / "meta"
+
+
+def text_doc(text: str, **fields: str) -> RawDocument:
+    return RawDocument(id="t", source_path="t.txt", kind="text", raw_bytes=text.encode(),
+                       text=text, fields=dict(fields))
+
+
+def body_only(raw: str, first: str, last: str) -> CleanedText:
+    """The cleaned text a cleaner would return: from the line starting ``first`` to ``last``."""
+    lines = raw.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(first))
+    end = next(i for i, ln in enumerate(lines) if ln.startswith(last))
+    return CleanedText(text="\n\n".join(ln for ln in lines[start:end + 1] if ln.strip()))
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("17 Октомври, 2025 17:16 1 087 22", "2025-10-17T17:16:00"),
+        ("13.10.25, 05:58 • 4 210 views", "2025-10-13T05:58:00"),
+        ("Date:2025-04-26 07:44:15", "2025-04-26T07:44:15"),
+        ("Updated Oct. 17, 2025", "2025-10-17"),
+        ("Опубликовано 17 октября 2025 г., 12:30", "2025-10-17T12:30:00"),
+        ("12 жовтня 2025 року, 10:15", "2025-10-12T10:15:00"),
+        ("Stand: 17. Oktober 2025", "2025-10-17"),
+        ("Publié le 3 mars 2024 à 14h05", "2024-03-03T14:05:00"),
+        ("Publicado el 5 de octubre de 2025", "2025-10-05"),
+        ("Pubblicato il 9 settembre 2025 alle 18:40", "2025-09-09T18:40:00"),
+        ("Opublikowano: 17 października 2025, 12:45", "2025-10-17T12:45:00"),
+        ("18:09 17.10.2025", "2025-10-17T18:09:00"),
+        ("October 17th, 2025 at 3:45 p.m.", "2025-10-17T15:45:00"),
+        ("Posted 2025-10-17T08:00:00Z by staff", "2025-10-17T08:00:00+00:00"),
+    ],
+)
+def test_dates_are_isolated_and_parsed_in_situ(written: str, expected: str) -> None:
+    found = find_dates(written)
+    assert [d.value for d in found] == [expected]
+
+
+def test_impossible_and_non_dates_are_not_dates() -> None:
+    assert find_dates("Score 31.02.2025 was a typo; version 3.14 ships; call 555-12-34") == []
+    assert find_dates("He may 2025 be right") == []
+
+
+def test_slash_order_follows_language() -> None:
+    assert find_dates("04/05/2025", language="en")[0].value == "2025-04-05"
+    assert find_dates("04/05/2025", language="fr")[0].value == "2025-05-04"
+    assert find_dates("25/05/2025", language="en")[0].value == "2025-05-25"
+
+
+def test_parse_date_of_isolated_strings() -> None:
+    assert parse_date("2025-10-17T17:16:00+03:00") == "2025-10-17T17:16:00"
+    assert parse_date("Fri, 17 Oct 2025 10:00:00 GMT") == "2025-10-17T10:00:00"
+    assert parse_date("not a date") is None
+
+
+def test_page_date_on_labelled_line_near_title() -> None:
+    raw = (META / "en_wire_repost.txt").read_text(encoding="utf-8")
+    cleaned = body_only(raw, "ROTTERDAM", "Port officials")
+    meta = extract_metadata(text_doc(raw), cleaned)
+    assert meta.published == "2024-11-03T18:20:41"
+    assert meta.evidence["published"].text == "2024-11-03 18:20:41"
+
+
+def test_bulgarian_date_beats_comment_timestamps() -> None:
+    raw = (META / "bg_news.txt").read_text(encoding="utf-8")
+    cleaned = body_only(raw, "Унгария блокира", "Външните министри")
+    meta = extract_metadata(text_doc(raw), cleaned)
+    assert meta.published == "2025-10-17T17:16:00"
+    assert "Октомври" in meta.evidence["published"].text
+
+
+def test_teaser_timestamp_glued_to_last_line_is_not_the_page_date() -> None:
+    raw = (META / "en_teaser.txt").read_text(encoding="utf-8")
+    cleaned = CleanedText(text="\n\n".join(
+        ln.split("spring.")[0] + ("spring." if "spring." in ln else "")
+        for ln in raw.splitlines() if ln.strip()))
+    meta = extract_metadata(text_doc(raw), cleaned)
+    assert meta.published is None
+    uncleaned = extract_metadata(text_doc(raw), CleanedText(text=raw))
+    assert uncleaned.published is None
+
+
+def test_source_field_outranks_text() -> None:
+    raw = (META / "ru_news.txt").read_text(encoding="utf-8")
+    meta = extract_metadata(text_doc(raw, published="2025-10-18T09:00:00Z", title="Ставка 16%"),
+                            CleanedText(text=raw))
+    assert meta.published == "2025-10-18T09:00:00"
+    assert meta.title == "Ставка 16%"
+    assert meta.evidence["published"].source == "field:published"
+
+
+# --- attributions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TALLINN, Estonia (AP) — The president invited the prime minister.", ["Associated Press"]),
+        ("Belarus is seeking a thaw with Europe, Reuters reports.", ["Reuters"]),
+        ("the official told The Associated Press on Friday.", ["Associated Press"]),
+        ("Минск търси диалог, съобщават дипломати, цитирани от \"Ройтерс\".", ["Reuters"]),
+        ("Об этом пишет РБК со ссылкой на источники.", ["RBC"]),
+        ("По данным ТАСС, заседание пройдет в декабре.", ["TASS"]),
+        ("Про це повідомляє Укрінформ з посиланням на Міноборони.", ["Ukrinform"]),
+        ("Kyiv wants more air defence, writes UNN.", ["UNN"]),
+        ("Das berichtet die Nachrichtenagentur dpa am Montag.", ["dpa"]),
+        ("Laut AFP muss der Bundesrat noch zustimmen.", ["AFP"]),
+        ("Les trains circuleront dès décembre, selon l'AFP.", ["AFP"]),
+        ("СОФИЯ /БТА/. Президентът откри сесията.", ["BTA"]),
+        ("according to Interfax-Ukraine, the talks stalled.", ["Interfax-Ukraine"]),
+        ("Two diplomats, in a comment to Reuters, called it a ploy.", ["Reuters"]),
+        ("Source: Ukrinform", ["Ukrinform"]),
+    ],
+)
+def test_attributions_with_canonical_names(text: str, expected: list[str]) -> None:
+    assert [a.name for a in find_attributions(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reuters, the news unit of Thomson Reuters, cut 200 jobs on Tuesday.",
+        "Thomson Reuters shares rose 3% in Toronto.",
+        "Снимка: БГНЕС/ЕРА",
+        "Photo: AP",
+        "A Reuters/Ipsos poll found support slipping.",
+        "Компания «Интерфакс» в этом году отметила тридцатилетие.",
+        "Bloomberg Philanthropies funded the study.",
+        "The AP stylebook allows the abbreviation.",
+    ],
+)
+def test_mentions_without_cue_are_not_attributions(text: str) -> None:
+    assert find_attributions(text) == []
+
+
+def test_attribution_offsets_point_into_cleaned_text() -> None:
+    text = "Lead paragraph.\n\nMinsk sent invitations, according to Reuters, in September."
+    (attribution,) = find_attributions(text)
+    assert text[attribution.start:attribution.end] == "Reuters"
+    assert attribution.kind == "agency"
+
+
+def test_company_fixture_has_no_attribution() -> None:
+    raw = (META / "en_company.txt").read_text(encoding="utf-8")
+    meta = extract_metadata(text_doc(raw), CleanedText(text=raw))
+    assert meta.attributions == []
+    assert meta.published == "2025-11-05"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("ru_news.txt", ["RBC", "TASS"]),
+        ("uk_news.txt", ["Ukrinform", "Reuters", "UNIAN"]),
+        ("de_news.txt", ["dpa", "Reuters", "AFP"]),
+        ("bg_news.txt", ["Reuters", "AFP"]),
+    ],
+)
+def test_fixture_attributions(fixture: str, expected: list[str]) -> None:
+    raw = (META / fixture).read_text(encoding="utf-8")
+    meta = extract_metadata(text_doc(raw), CleanedText(text=raw))
+    assert [a.name for a in meta.attributions] == expected
+
+
+def test_canonical_source_across_scripts() -> None:
+    assert canonical_source("Ройтерс") == "Reuters"
+    assert canonical_source("Асошиейтед прес") == "Associated Press"
+    assert canonical_source("УНІАН") == "UNIAN"
+    assert canonical_source("Acme Gazette") is None
+
+
+# --- datelines, titles, outlet ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("TALLINN, Estonia (AP) — The president of Belarus", "TALLINN, Estonia"),
+        ("KYIV, Oct 17 (Reuters) - Ukraine said on Friday", "KYIV"),
+        ("BERLIN (dpa) - Der Bundestag hat", "BERLIN"),
+        ("МОСКВА, 17 окт — РИА Новости. Президент", "МОСКВА"),
+        ("Home > News\nView\nWASHINGTON — The Senate voted", "WASHINGTON"),
+    ],
+)
+def test_datelines(text: str, place: str) -> None:
+    dateline = find_dateline(text)
+    assert dateline is not None and dateline.place == place
+
+
+@pytest.mark.parametrize(
+    "text", ["NATO said on Friday - that it would", "US President Donald Trump — who", "UN: talks"]
+)
+def test_sentence_starts_are_not_datelines(text: str) -> None:
+    assert find_dateline(text) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "kwargs", "expected"),
+    [
+        ("Belarus leader asks Orban to visit | AP News", {}, "Belarus leader asks Orban to visit"),
+        ("Lukashenko seeks way out - RBC-Ukraine", {"url": "https://newsukraine.rbc.ua/news/1"},
+         "Lukashenko seeks way out"),
+        ("Sport: Ukraine wins the cup - BBC Sport", {"site_names": ["BBC Sport"]},
+         "Sport: Ukraine wins the cup"),
+        ("Der Spiegel | Politik » Merz will Reform", {}, "Merz will Reform"),
+        ("Ukraine - Russia talks resume in Istanbul", {}, "Ukraine - Russia talks resume in Istanbul"),
+        ("Le Courrier du Sud :: La SNCF annonce de nouveaux trains de nuit", {},
+         "La SNCF annonce de nouveaux trains de nuit"),
+    ],
+)
+def test_site_names_are_stripped_from_titles(title: str, kwargs: dict, expected: str) -> None:
+    assert strip_site_name(title, **kwargs) == expected
+
+
+def test_outlet_and_author_fall_back_to_url_and_byline() -> None:
+    raw = "Council backs cycling plan\nBy Jane Okafor\nThe council voted 7-2 on Monday."
+    doc = text_doc(raw, url="https://www.millbrook-gazette.example/news/1")
+    meta = extract_metadata(doc, CleanedText(text="The council voted 7-2 on Monday."))
+    assert meta.outlet == "millbrook-gazette.example"
+    assert meta.author == "Jane Okafor"
+    assert meta.url == "https://www.millbrook-gazette.example/news/1"
+
+
+def test_date_line_offered_as_title_is_rejected_for_the_headline_above() -> None:
+    raw = (META / "bg_news.txt").read_text(encoding="utf-8")
+    cleaned = body_only(raw, "Унгария блокира", "Външните министри")
+    cleaned.title = "17 Октомври, 2025 17:16   2 341   14"
+    meta = extract_metadata(text_doc(raw), cleaned)
+    assert meta.title == "Унгария отказа да подкрепи новите санкции срещу Русия"
+
+
+def test_headline_repeated_without_site_name_wins_and_body_sentences_never_do() -> None:
+    raw = (META / "en_wire_repost.txt").read_text(encoding="utf-8")
+    meta = extract_metadata(text_doc(raw), body_only(raw, "ROTTERDAM", "Port officials"))
+    assert meta.title == "Dockworkers in Rotterdam end strike after pay deal"
+    teaser = (META / "en_teaser.txt").read_text(encoding="utf-8")
+    assert extract_metadata(text_doc(teaser), CleanedText(text=teaser)).title is None
+
+
+def test_credit_after_dateline_dash_is_an_attribution() -> None:
+    text = "МОСКВА, 17 окт — РИА Новости. Президент подписал указ.\n\nВторой абзац."
+    meta = extract_metadata(text_doc(text), CleanedText(text=text))
+    assert meta.dateline == "МОСКВА"
+    (credit,) = meta.attributions
+    assert credit.name == "RIA Novosti" and text[credit.start:credit.end] == "РИА Новости"
+    plain = "WASHINGTON — The Senate voted on Tuesday."
+    assert extract_metadata(text_doc(plain), CleanedText(text=plain)).attributions == []

@@ -1,0 +1,459 @@
+"""Main text and metadata candidates from a raw HTML page.
+
+trafilatura finds the body well on most news pages; around it this module (1) removes blocks
+that are never article text — comment threads, related/teaser lists, share bars — before
+extraction, so they are reported as removals and cannot leak into the body, (2) falls back to
+a text-density extractor over lxml when trafilatura returns nothing useful, and (3) collects
+metadata candidates (meta tags, JSON-LD, ``<time>``, bylines, canonical URL, ``lang``) for the
+metadata stage. Selectors and meta keys are data: ``data/html_selectors.json`` and
+``data/html_meta.json``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as html_lib
+import json
+import re
+from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from ..records import CleanedText, Removal
+
+_SPACE = re.compile(r"[ \t\u00a0\u200b\r\f\v]+")
+_WORDS = re.compile(r"\w+")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0?[1-9]|1[0-2])[/-]?(0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
+_BLOCK_BREAK = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table section article header footer "
+    "blockquote pre dd dt figure figcaption time span".split()
+)
+
+__all__ = ["extract_html", "page_metadata", "density_extract"]
+
+
+@cache
+def _data(name: str) -> Any:
+    path = resources.files(__package__ + ".data") / f"html_{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _norm(text: str | None) -> str:
+    return _SPACE.sub(" ", text or "").strip()
+
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    """Parse a page; HTML comments are dropped because text after them gets lost otherwise."""
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def extract_html(html: str, *, url: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
+    """Article text of one page (paragraphs separated by blank lines) and metadata candidates.
+
+    ``CleanedText.method`` is "trafilatura" or "fallback" (density extractor).
+    """
+    tree = _parse(html)
+    if tree is None:
+        return CleanedText(text="", method="fallback"), {}
+    meta = page_metadata(tree, url=url)
+    pruned = copy.deepcopy(tree)
+    removed = _prune(pruned)
+    text = _trafilatura_text(pruned, url)
+    method = "trafilatura"
+    fallback = density_extract(pruned)
+    if _too_short(text, fallback):
+        text, method = fallback, "fallback"
+    cleaned = CleanedText(text=text, title=meta.get("title"), removed=removed, method=method)
+    return cleaned, meta
+
+
+def _too_short(text: str, fallback: str) -> bool:
+    """Whether trafilatura missed part of the body.
+
+    True when it returned nothing, or when the densest block holds clearly more text and
+    contains nearly all of trafilatura's words (trafilatura stopped at an inner block).
+    """
+    words, fallback_words = _WORDS.findall(text.lower()), _WORDS.findall(fallback.lower())
+    if not words:
+        return bool(fallback_words)
+    if len(fallback_words) <= 1.5 * len(words):
+        return False
+    covered = Counter(words) & Counter(fallback_words)
+    return sum(covered.values()) >= 0.9 * len(words)
+
+
+def _trafilatura_text(tree: lxml.html.HtmlElement, url: str | None) -> str:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            copy.deepcopy(tree), url=url, include_comments=False, include_tables=True,
+            with_metadata=False,
+        )
+    except Exception:  # noqa: BLE001 - a broken page must not stop a batch
+        return ""
+    if doc is None:
+        return ""
+    text = doc.text if hasattr(doc, "text") else doc.get("text")  # type: ignore[union-attr]
+    return _paragraphs(text or "")
+
+
+def _paragraphs(text: str) -> str:
+    """One paragraph per line -> paragraphs separated by a blank line."""
+    lines = [_norm(line) for line in text.split("\n")]
+    return "\n\n".join(line for line in lines if line)
+
+
+# --- pruning ---------------------------------------------------------------------------
+
+
+def _text_len(el: etree._Element) -> int:
+    return len(_norm(el.text_content())) if hasattr(el, "text_content") else 0
+
+
+def _prune(tree: lxml.html.HtmlElement) -> list[Removal]:
+    """Remove comment threads, related lists and share bars; return what was removed and why.
+
+    A block that holds the headline or most of the page's paragraph text is kept: a page
+    whose wrapper is called "comments-enabled" must not lose its article.
+    """
+    removed: list[Removal] = []
+    paragraph_total = sum(_text_len(p) for p in tree.iter("p")) or 1
+    headlines = tree.xpath("//h1")
+    for reason, selectors in _data("selectors")["remove"].items():
+        for selector in selectors:
+            try:
+                hits = tree.xpath(selector)
+            except etree.XPathError:
+                continue
+            for el in hits:
+                if el.getparent() is None or el.tag in ("html", "body"):
+                    continue
+                if any(h is el or _contains(el, h) for h in headlines):
+                    continue
+                own = sum(_text_len(p) for p in el.iter("p"))
+                if own > 0.5 * paragraph_total and paragraph_total > 400:
+                    continue
+                text = " ".join(el.text_content().split())
+                _drop(el)
+                if text:
+                    removed.append(Removal(text=text[:2000], reason=reason))
+    return removed
+
+
+def _contains(ancestor: etree._Element, el: etree._Element) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _drop(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+# --- density fallback ------------------------------------------------------------------
+
+
+def density_extract(tree: lxml.html.HtmlElement) -> str:
+    """Main text by text density: the container whose text blocks carry the most non-link text.
+
+    Used when trafilatura returns nothing: each container scores the text of its block
+    children minus link text, and the best container's blocks become paragraphs.
+    """
+    spec = _data("selectors")["density"]
+    work = copy.deepcopy(tree)
+    for el in list(work.iter(*spec["drop_tags"])):
+        _drop(el)
+    block_tags = set(spec["block_tags"])
+    scores: dict[etree._Element, float] = {}
+    for block in work.iter(*block_tags):
+        text = _norm(block.text_content())
+        if len(text) < 25:
+            continue
+        link_text = sum(len(_norm(a.text_content())) for a in block.iter("a"))
+        value = max(0.0, len(text) - 2.0 * link_text) + (text.count(",") + text.count(".")) * 5
+        parent = block.getparent()
+        depth_weight = 1.0
+        while parent is not None and depth_weight > 0.1:
+            if parent.tag in spec["container_tags"]:
+                scores[parent] = scores.get(parent, 0.0) + value * depth_weight
+                depth_weight *= 0.5
+            parent = parent.getparent()
+    if not scores:
+        return _paragraphs(_visible_text(work))
+    best = max(scores, key=lambda el: scores[el])
+    paragraphs = []
+    for block in best.iter(*block_tags):
+        if any(a.tag in block_tags for a in block.iterancestors()):
+            continue
+        text = _norm(block.text_content())
+        link_text = sum(len(_norm(a.text_content())) for a in block.iter("a"))
+        if text and link_text < 0.6 * len(text):
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs) if paragraphs else _paragraphs(_visible_text(best))
+
+
+def _visible_text(tree: etree._Element) -> str:
+    """Text of the page with a line break after every block element."""
+    work = copy.deepcopy(tree)
+    for el in list(work.iter("script", "style", "noscript", "template", "svg")):
+        _drop(el)
+    for el in work.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK_BREAK:
+            el.tail = "\n" + (el.tail or "")
+    body = work.find(".//body")
+    root = body if body is not None else work
+    text = etree.tostring(root, method="text", encoding="unicode")
+    lines = [_norm(line) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+# --- metadata candidates ----------------------------------------------------------------
+
+
+def page_metadata(tree: lxml.html.HtmlElement, *, url: str | None = None) -> dict[str, Any]:
+    """Metadata candidates of a page, each list in priority order, for ``extract_metadata``.
+
+    Keys: ``title`` (best guess), ``titles`` [(source, text)], ``dates`` [(source, text)],
+    ``modified``, ``authors`` [(source, text)], ``site_names``, ``publisher``, ``url``,
+    ``canonical_url``, ``lang``, ``description``, ``h1``, ``page_text`` (visible text, one
+    block per line, for datelines and date lines near the title).
+    """
+    spec = _data("meta")
+    metas = _meta_tags(tree)
+    jsonld = _jsonld_articles(tree, set(spec["jsonld_article_types"]))
+    out: dict[str, Any] = {"lang": None, "url": url}
+    html_el = tree if tree.tag == "html" else tree.find(".//html")
+    if html_el is not None:
+        out["lang"] = (html_el.get("lang") or html_el.get("xml:lang") or "").strip() or None
+    canonical = tree.xpath("//link[@rel='canonical']/@href")
+    out["canonical_url"] = canonical[0].strip() if canonical else None
+
+    h1s = [_norm(h.text_content()) for h in tree.xpath(_data("selectors")["headline"])]
+    h1s = [h for h in h1s if h]
+    out["h1"] = h1s[0] if h1s else None
+    title_tag = tree.xpath("//title")
+    html_title = _norm(title_tag[0].text_content()) if title_tag else None
+
+    titles: list[tuple[str, str]] = []
+    for item in jsonld:
+        if item.get("headline"):
+            titles.append(("jsonld:headline", _norm(html_lib.unescape(str(item["headline"])))))
+    for key in spec["title"]:
+        if metas.get(key):
+            titles.append((f"meta:{key}", metas[key]))
+    if html_title:
+        titles.append(("html:title", html_title))
+    if out["h1"]:
+        titles.append(("html:h1", out["h1"]))
+    out["titles"] = titles
+
+    dates: list[tuple[str, str]] = []
+    for key in spec["published"][:2]:  # article:published_time is the most reliable
+        if metas.get(key):
+            dates.append((f"meta:{key}", metas[key]))
+    for item in jsonld:
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            if item.get(key):
+                dates.append((f"jsonld:{key}", str(item[key])))
+    for key in spec["published"][2:]:
+        if metas.get(key):
+            dates.append((f"meta:{key}", metas[key]))
+    for el in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateCreated']"):
+        value = el.get("content") or el.get("datetime") or _norm(el.text_content())
+        if value:
+            dates.append(("itemprop:datePublished", value))
+    out["dates"] = dates
+    out["time_elements"] = _time_elements(tree)
+    url_date = _URL_DATE.search(url or "") or _URL_DATE.search(out["canonical_url"] or "")
+    out["url_date"] = (
+        f"{url_date.group(1)}-{int(url_date.group(2)):02d}-{int(url_date.group(3)):02d}"
+        if url_date else None
+    )
+    modified = [str(item["dateModified"]) for item in jsonld if item.get("dateModified")]
+    modified += [metas[k] for k in spec["modified"] if metas.get(k)]
+    out["modified"] = modified[0] if modified else None
+
+    authors: list[tuple[str, str]] = []
+    for item in jsonld:
+        for name in _names(item.get("author")):
+            authors.append(("jsonld:author", name))
+    for key in spec["author"]:
+        if metas.get(key) and not metas[key].startswith("http"):
+            authors.append((f"meta:{key}", metas[key]))
+    authors.extend(("html:byline", b) for b in _bylines(tree))
+    out["authors"] = authors
+
+    site_names: list[str] = []
+    for item in jsonld:
+        site_names.extend(_names(item.get("publisher")))
+    for key in spec["site_name"]:
+        value = metas.get(key)
+        if value and not value.startswith("http"):
+            site_names.append(value.lstrip("@"))
+    out["site_names"] = list(dict.fromkeys(site_names))
+    out["title"] = _choose_title(out["h1"], titles, out["site_names"], url)
+    out["publisher"] = next(iter(n for item in jsonld for n in _names(item.get("publisher"))), None)
+    out["description"] = next((metas[k] for k in spec["description"] if metas.get(k)), None)
+    if not out["url"]:
+        out["url"] = out["canonical_url"] or next((metas[k] for k in spec["url"] if metas.get(k)),
+                                                  None)
+    out["page_text"] = _visible_text(tree)
+    out["htmldate"] = None if dates else _htmldate(tree, url)
+    return out
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    """htmldate's guess of the original date, for pages without machine-readable dates."""
+    try:
+        import htmldate
+    except ImportError:
+        return None
+    try:
+        return htmldate.find_date(copy.deepcopy(tree), original_date=True, url=url)
+    except Exception:  # noqa: BLE001 - a heuristic must not stop a batch
+        return None
+
+
+def _choose_title(h1: str | None, titles: list[tuple[str, str]], site_names: list[str],
+                  url: str | None) -> str | None:
+    """The headline: the visible h1 unless it looks like a logo or section label.
+
+    ``<title>`` and og:title usually carry the site name and are often an SEO variant of the
+    headline, so the h1 wins when it agrees with them or is a real sentence (3+ words); a
+    short h1 that disagrees (a site logo, "Opinion") gives way to the meta title.
+    """
+    from ..metadata.titles import strip_site_name
+
+    headline = strip_site_name(h1, site_names=list(site_names), url=url) if h1 else None
+    other = None
+    for source, text in titles:
+        if source != "html:h1":
+            other = strip_site_name(text, site_names=list(site_names), url=url)
+            if other:
+                break
+    if headline and other:
+        h_key = " ".join(_WORDS.findall(headline.lower()))
+        o_key = " ".join(_WORDS.findall(other.lower()))
+        if h_key in o_key or o_key in h_key or len(_WORDS.findall(headline)) >= 3:
+            return headline
+        return other
+    return headline or other
+
+
+def _meta_tags(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    metas: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        content = el.get("content")
+        if key and content and content.strip():
+            metas.setdefault(key.strip().lower(), _norm(html_lib.unescape(content)))
+    return metas
+
+
+def _jsonld_articles(tree: lxml.html.HtmlElement, types: set[str]) -> list[dict[str, Any]]:
+    """JSON-LD objects of article-like types, most specific (news article) first."""
+    found: list[dict[str, Any]] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            payload = json.loads(raw)
+        except json.JSONDecodeError:
+            try:
+                payload = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
+            except json.JSONDecodeError:
+                continue
+        stack = [payload]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if any(isinstance(k, str) and k in types for k in kinds):
+                    found.append(item)
+                for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+                    if isinstance(item.get(key), (list, dict)):
+                        stack.append(item[key])
+    order = {t: i for i, t in enumerate(
+        ["NewsArticle", "ReportageNewsArticle", "Article", "BlogPosting", "LiveBlogPosting"])}
+
+    def rank(item: dict[str, Any]) -> int:
+        kind = item.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        return min((order.get(k, 10) for k in kinds if isinstance(k, str)), default=10)
+
+    return sorted(found, key=rank)
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [_norm(value)] if value.strip() and not value.startswith("http") else []
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _bylines(tree: lxml.html.HtmlElement) -> list[str]:
+    names: list[str] = []
+    for selector in _data("selectors")["byline"]:
+        try:
+            hits = tree.xpath(selector)
+        except etree.XPathError:
+            continue
+        for el in hits:
+            text = _norm(el.text_content() if hasattr(el, "text_content") else str(el))
+            if 2 < len(text) <= 80:
+                names.append(text)
+        if names:
+            break
+    return names
+
+
+def _time_elements(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """``<time>`` elements in document order with whether they come after the headline."""
+    headline = tree.xpath("(//h1)[1]")
+    order = {el: i for i, el in enumerate(tree.iter())}
+    h1_index = order.get(headline[0]) if headline else None
+    items = []
+    for el in tree.xpath(_data("selectors")["time"]):
+        value = el.get("datetime") or _norm(el.text_content())
+        if not value:
+            continue
+        index = order.get(el, 0)
+        hints = " ".join(
+            filter(None, [el.get("class"), el.get("itemprop"), el.get("pubdate") and "pubdate",
+                          el.getparent().get("class") if el.getparent() is not None else None])
+        ).lower()
+        items.append({"text": value, "label": _norm(el.text_content())[:80], "hints": hints,
+                      "distance": None if h1_index is None else index - h1_index})
+    return items

@@ -1,0 +1,138 @@
+"""Titles without the site name glued on ("Headline | Site", "Site - Headline")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from . import data
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _separators() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    spec = data.load("title_separators")
+    return tuple(spec["strong"]), tuple(spec["weak"])
+
+
+def _key(text: str) -> str:
+    return "".join(_WORD.findall(text.lower()))
+
+
+def _site_keys(site_names: list[str | None], url: str | None) -> set[str]:
+    keys = {_key(s) for s in site_names if s and _key(s)}
+    if url:
+        host = urlsplit(url).hostname or ""
+        labels = [p for p in host.split(".") if p not in ("www", "m", "amp", "news", "edition")]
+        if labels:
+            keys.add(_key(labels[0]) if len(labels) == 1 else _key(labels[-2]))
+            keys.add(_key("".join(labels[:-1])))
+    return {k for k in keys if len(k) >= 2}
+
+
+def _is_site(part: str, keys: set[str]) -> bool:
+    key = _key(part)
+    if not key:
+        return True
+    return any(
+        key == k
+        or (len(k) >= 4 and (k in key or key in k))
+        or (len(k) >= 3 and (key.startswith(k) or key.endswith(k)) and len(key) <= 4 * len(k))
+        for k in keys
+    )
+
+
+def strip_site_name(title: str | None, *, site_names: list[str | None] | None = None,
+                    url: str | None = None) -> str | None:
+    """``title`` with a leading or trailing site name cut off.
+
+    A part set off by a strong separator ("|", "»") is dropped when it is the shorter side;
+    a part set off by a dash or colon only when it matches a known site name or the domain,
+    so headlines that contain dashes keep them.
+    """
+    if not title:
+        return title
+    title = " ".join(title.split())
+    keys = _site_keys(list(site_names or []), url)
+    strong, weak = _separators()
+    for _ in range(3):  # "Headline | Section | Site"
+        cut = _cut_once(title, strong, weak, keys)
+        if cut is None or cut == title:
+            break
+        title = cut
+    return title
+
+
+def _cut_once(title: str, strong: tuple[str, ...], weak: tuple[str, ...],
+              keys: set[str]) -> str | None:
+    for separators, needs_match in ((strong, False), (weak, True)):
+        for sep in separators:
+            if sep not in title:
+                continue
+            head, _, tail = title.rpartition(sep)
+            first, _, rest = title.partition(sep)
+            if tail and _is_site(tail, keys) and head.strip():
+                return head.strip()
+            if first and _is_site(first, keys) and rest.strip():
+                return rest.strip()
+            if not needs_match:
+                head_words, tail_words = len(_WORD.findall(head)), len(_WORD.findall(tail))
+                if tail_words <= 5 and head_words > tail_words:
+                    return head.strip()
+                first_words, rest_words = len(_WORD.findall(first)), len(_WORD.findall(rest))
+                if first_words <= 4 and rest_words >= first_words * 2:
+                    return rest.strip()
+    return None
+
+
+def best_title(candidates: list[tuple[str, str | None]], *, site_names: list[str | None],
+               url: str | None) -> tuple[str, str] | None:
+    """The first usable (source, title) from candidates in priority order, site name stripped."""
+    for source, text in candidates:
+        cleaned = strip_site_name(text, site_names=site_names, url=url)
+        if cleaned and len(_WORD.findall(cleaned)) >= 1:
+            return source, cleaned
+    return None
+
+
+_NAV_MARKS = (">", "›", "»", "|", "/", "•")
+
+
+def plausible_title(text: str | None) -> bool:
+    """Whether a string can be a headline: two real words at least, and not a date line."""
+    if not text:
+        return False
+    words = [w for w in _WORD.findall(text) if len(w) >= 2 and not any(c.isdigit() for c in w)]
+    if len(words) < 2:
+        return False
+    from .dates import find_dates
+
+    dated = sum(d.end - d.start for d in find_dates(text))
+    return dated < 0.4 * len(text)
+
+
+def title_from_text(raw: str, *, before: int | None = None, max_lines: int = 3) -> str | None:
+    """A headline-like line at the top of a plain page copy, for pages no cleaner titled.
+
+    Only lines above ``before`` (where the article body starts) are considered, or the first
+    ``max_lines`` lines when the body was not located. Skips breadcrumbs, menus and sentences
+    of body text; when the next lines repeat the headline without the site name glued on
+    ("Headline - Site" then "Headline"), the shorter repeat wins.
+    """
+    head = raw[:before] if before is not None else raw
+    lines = [ln.strip() for ln in head.split("\n") if ln.strip()]
+    if before is None:
+        lines = lines[:max_lines]
+    for index, line in enumerate(lines):
+        words = _WORD.findall(line)
+        if not 3 <= len(words) <= 25 or any(m in line for m in _NAV_MARKS[:2]):
+            continue
+        if not plausible_title(line) or line.endswith("."):
+            continue  # a sentence of body text, not a headline
+        for later in lines[index + 1: index + 4]:
+            if len(later) < len(line) and line.startswith(later) and plausible_title(later):
+                return later
+        return line
+    return None
