@@ -179,6 +179,8 @@ def test_resolve_merges_variants_and_attaches_surnames_per_article():
     assert {"Лукашенко", "Lukasehnko", "Alexander Lukashenka", "Lukashenko"} <= surfaces
     reasons = {v.surface: v.reason for v in father.variants}
     assert "unambiguous in the article" in reasons["Lukasehnko"]
+    typo = next(ev for ev in father.evidence if ev["surface"] == "Lukasehnko")
+    assert typo["rule"] == "surname-only" and 0.5 < typo["score"] < 1.0
     # the surname alone in article b belongs to the son, not the father
     assert any(a == "b" and m.text == "Lukashenko" for a, m in son.mentions)
 
@@ -286,3 +288,24 @@ def test_cli_entities_json(db_path):
     assert page["name"] == "Alexander Lukashenko" and len(page["articles"]) == 3
     result = runner.invoke(app, ["--db", str(db_path), "entity", "Nobody Whatsoever"])
     assert result.exit_code != 0
+
+
+def test_context_decides_near_misses():
+    def article(name: str, *others: str) -> list[Mention]:
+        return [_m(name, 0)] + [_m(o, 40 * (k + 1), "location") for k, o in enumerate(others)]
+
+    with_context = resolve({"a": article("Pavel Sorokin", "Grodno", "Lida"),
+                            "b": article("Pavel Saroken", "Grodno", "Lida")})
+    merged = next(e for e in with_context if e.type == "person")
+    assert {v.surface for v in merged.variants} == {"Pavel Sorokin", "Pavel Saroken"}
+    assert any("context" in v.reason for v in merged.variants)
+    without = resolve({"a": article("Pavel Sorokin", "Grodno"), "b": article("Pavel Saroken", "Paris")})
+    assert len([e for e in without if e.type == "person"]) == 2
+    assert not same_entity("Pavel Sorokin", "Pavel Saroken", type="person").same
+    assert same_entity("Pavel Sorokin", "Pavel Saroken", type="person", context={"same_story": True}).same
+
+
+def test_language_is_detected_when_not_given():
+    mentions = recognize("Президент Белоруссии Александр Лукашенко встретился с Виктором Орбаном в Минске.",
+                         None)
+    assert ("Виктором Орбаном", "person", "Виктор Орбан") in {(m.text, m.type, m.lemma) for m in mentions}

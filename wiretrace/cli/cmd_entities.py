@@ -1,5 +1,105 @@
-"""`wiretrace entities`."""
+"""`wiretrace entities` and `wiretrace entity NAME`."""
 
 from __future__ import annotations
 
-from .app import app  # noqa: F401
+import typer
+from rich.table import Table
+
+from ..errors import WiretraceError
+from .app import app, err, fail, out, print_json, store_from
+
+
+@app.command("entities")
+def entities_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    type_: str = typer.Option(
+        None, "--type", help="Only this type: person, organization, location, other.", show_default=False
+    ),
+    min_articles: int = typer.Option(1, "--min-articles", min=0, help="Only entities in this many articles."),
+    query: str = typer.Option(None, "--query", "-q", help="Only entities whose name or a variant matches.",
+                              show_default=False),
+    limit: int = typer.Option(None, "--limit", min=1, help="At most this many entities.", show_default=False),
+) -> None:
+    """List people, organisations and places, with every spelling merged into one entity.
+
+    JSON: `[{"id", "name", "type", "variants": [surface forms], "articles": [ids],
+    "article_count", "mention_count"}]`, most widely reported first.
+
+    Examples: `wiretrace entities --type person --min-articles 2` · `wiretrace entities --json -q lukash`
+    """
+    from ..entities import list_entities
+
+    store = store_from(ctx)
+    try:
+        entities = list_entities(store, type=type_, q=query, limit=limit, min_articles=min_articles)
+    except WiretraceError as exc:
+        fail(str(exc))
+        return
+    finally:
+        store.close()
+    if as_json:
+        print_json(entities)
+        return
+    if not entities:
+        err.print("no entities yet — run `wiretrace ingest PATH` first", highlight=False)
+        return
+    table = Table(header_style="bold")
+    table.add_column("entity", no_wrap=True)
+    table.add_column("type")
+    table.add_column("articles", justify="right")
+    table.add_column("name")
+    table.add_column("variants")
+    for e in entities:
+        others = [v for v in e["variants"] if v != e["name"]]
+        table.add_row(e["id"], e["type"], str(e["article_count"]), e["name"], ", ".join(others[:8]))
+    out.print(table)
+
+
+@app.command("entity")
+def entity_cmd(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Entity id, name or any spelling (Lukashenka, Лукашенко)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+) -> None:
+    """One entity's page: its variants and why each was merged, articles, stories, outlets, timeline.
+
+    Examples: `wiretrace entity Lukashenko` · `wiretrace entity "Светлана Тихановская" --json`
+    """
+    from ..entities import get_entity
+
+    store = store_from(ctx)
+    try:
+        page = get_entity(store, name)
+    except WiretraceError as exc:
+        fail(str(exc))
+        return
+    finally:
+        store.close()
+    if as_json:
+        print_json(page)
+        return
+    out.print(f"[bold]{page['name']}[/] ({page['type']}) — id {page['id']}, "
+              f"{page['article_count']} articles, {page['mention_count']} mentions", highlight=False)
+    variants = Table(title="variants", header_style="bold")
+    variants.add_column("as written")
+    variants.add_column("count", justify="right")
+    variants.add_column("why merged")
+    for v in page["variants"]:
+        variants.add_row(v["surface"], str(v["count"]), v["reason"])
+    out.print(variants)
+    articles = Table(title="articles", header_style="bold")
+    for col in ("article", "published", "outlet", "language", "mentions", "title"):
+        articles.add_column(col)
+    for a in page["articles"]:
+        articles.add_row(a["id"], a["published"] or "", a["outlet"] or "", a["language"] or "",
+                         str(a["mentions"]), a["title"] or "")
+    out.print(articles)
+    if page["stories"]:
+        out.print("[bold]stories:[/] " + ", ".join(
+            f"{s['id']} ({len(s['articles'])})" for s in page["stories"]), highlight=False)
+    if page["outlets"]:
+        out.print("[bold]outlets:[/] " + ", ".join(
+            f"{o['outlet']} ({o['articles']})" for o in page["outlets"]), highlight=False)
+    out.print("[bold]timeline:[/] " + ", ".join(f"{d}: {n}" for d, n in page["timeline"].items()),
+              highlight=False)

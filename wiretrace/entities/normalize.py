@@ -1,0 +1,277 @@
+"""Name skeletons: one spelling-independent key per name, whatever the script or system.
+
+Transliteration systems disagree (Tsikhanouskaya / Tikhanovskaya / Tichanowskaja), Slavic
+languages decline names (Орбаном, Тихановской) and Belarusian forms differ from Russian ones
+(Lukashenka / Lukashenko). A skeleton folds those differences away so that a cheap edit
+distance on skeletons decides most pairs; what remains is weighted by sound classes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from . import gazetteer
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+# Ordered digraph folds applied to lower-case ASCII. Longer patterns first.
+_FOLDS: tuple[tuple[str, str], ...] = (
+    ("shch", "s"),
+    ("tsch", "c"),
+    ("sch", "s"),
+    ("tch", "c"),
+    ("ch", "c"),
+    ("cz", "c"),
+    ("kh", "h"),
+    ("ck", "k"),
+    ("sh", "s"),
+    ("sz", "s"),
+    ("zh", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("dz", "d"),
+    ("g", "h"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("w", "v"),
+    ("y", "i"),
+    ("j", "i"),
+)
+_OU_BEFORE_CONSONANT = re.compile(r"([aeo])u(?=[bcdfgklmnprstvz])")
+_DOUBLE = re.compile(r"(.)\1+")
+# Case and gender endings (after folding: г -> h, so -ого is "oho") stripped from the end of each folded token (longest first). They
+# only ever shorten tokens longer than four letters, so short names keep their shape.
+_ENDINGS: tuple[str, ...] = (
+    "oho", "omu", "aia", "oiu", "uiu", "ami", "oi", "ei", "ii", "oe", "ia", "om", "em", "im",
+    "iu", "a", "o", "u", "e", "i",
+)
+_FEMININE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("ova", "ov"), ("eva", "ev"), ("ina", "in"), ("skaia", "skii"), ("skaia", "ski"),
+    ("cka", "cki"), ("ska", "ski"), ("skaia", "sk"), ("naia", "ni"), ("kaia", "ki"), ("aia", "oi"),
+)
+# Alternative readings of ambiguous Latin spellings, tried when comparing: German/Polish "ch"
+# is Cyrillic х (Tichanowskaja), French "ou" is u (Poutine), "yo"/"io" is ё written as е.
+_ALTERNATIVES: tuple[tuple[str, str], ...] = (("ch", "kh"), ("ou", "u"), ("yo", "e"), ("io", "e"))
+
+
+def is_cyrillic(text: str) -> bool:
+    return bool(_CYRILLIC.search(text))
+
+
+def tokens(name: str) -> list[str]:
+    """Word tokens of a name, keeping inner apostrophes and hyphens."""
+    return _TOKEN.findall(name)
+
+
+@lru_cache(maxsize=200_000)
+def to_ascii(text: str) -> str:
+    """Transliterate any script to ASCII (Ю -> Yu, ў -> u, ő -> o)."""
+    text = unicodedata.normalize("NFC", text)
+    return anyascii(text)
+
+
+@lru_cache(maxsize=200_000)
+def fold_token(token: str) -> str:
+    """Lower-case ASCII with digraphs and letter groups folded, no case ending stripped."""
+    s = to_ascii(token).lower()
+    s = re.sub(r"[^a-z]", "", s)
+    s = _OU_BEFORE_CONSONANT.sub(r"\1v", s)
+    for a, b in _FOLDS:
+        if a in s:
+            s = s.replace(a, b)
+    return _DOUBLE.sub(r"\1", s)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton_token(token: str) -> str:
+    """Folded token with one Slavic case/gender ending (or final vowel) stripped."""
+    return _strip_ending(fold_token(token))
+
+
+@lru_cache(maxsize=200_000)
+def skeleton_variants(token: str) -> frozenset[str]:
+    """The skeleton plus those of alternative readings of ambiguous Latin letter groups."""
+    found = {skeleton_token(token)}
+    low = to_ascii(token).lower()
+    for pattern, replacement in _ALTERNATIVES:
+        if pattern in low:
+            found.add(_strip_ending(fold_token(low.replace(pattern, replacement))))
+    return frozenset(found)
+
+
+def _strip_ending(s: str) -> str:
+    if len(s) > 4:
+        for ending in _ENDINGS:
+            if s.endswith(ending) and len(s) - len(ending) >= 3:
+                s = s[: -len(ending)]
+                break
+    return s
+
+
+def skeleton(name: str) -> str:
+    """Whole-name skeleton: folded tokens, endings stripped, joined by spaces."""
+    return " ".join(t for t in (skeleton_token(tok) for tok in tokens(name)) if t)
+
+
+def gender_clash(surname_a: str, surname_b: str) -> bool:
+    """True when two surnames are the masculine and feminine forms of one family name.
+
+    Ivanov / Ivanova or Kowalski / Kowalska are two people (often relatives), not variants.
+    """
+    a, b = fold_token(surname_a), fold_token(surname_b)
+    for fem, masc in _FEMININE_PAIRS:
+        fem, masc = fold_token(fem), fold_token(masc)
+        if a.endswith(fem) and b.endswith(masc) and a[: -len(fem)] == b[: -len(masc)]:
+            return True
+        if b.endswith(fem) and a.endswith(masc) and b[: -len(fem)] == a[: -len(masc)]:
+            return True
+    return False
+
+
+_SOUND_CLASS = {
+    **dict.fromkeys("bpfv", "B"),
+    **dict.fromkeys("cstzdg", "S"),
+    **dict.fromkeys("kh", "K"),
+    **dict.fromkeys("l", "L"),
+    **dict.fromkeys("r", "R"),
+    **dict.fromkeys("mn", "N"),
+}
+
+
+def phonetic_key(folded: str, length: int = 3) -> str:
+    """Consonant-class key (vowels dropped), for blocking candidates that differ in letters."""
+    out: list[str] = []
+    for ch in folded:
+        cls = _SOUND_CLASS.get(ch)
+        if cls and (not out or out[-1] != cls):
+            out.append(cls)
+        if len(out) >= length:
+            break
+    return "".join(out)
+
+
+# -- weighted Damerau-Levenshtein on skeletons ---------------------------------------------
+
+_VOWELS = frozenset("aeiou")
+_CHEAP_GROUPS = (
+    frozenset("ao"),
+    frozenset("ae"),
+    frozenset("ei"),
+    frozenset("ou"),
+    frozenset("iu"),
+    frozenset("cstz"),
+    frozenset("bpfv"),
+    frozenset("dt"),
+    frozenset("gkh"),
+    frozenset("ch"),
+    frozenset("ck"),
+    frozenset("vu"),
+    frozenset("mn"),
+)
+
+
+def _sub_cost(a: str, b: str, first: bool = False) -> float:
+    if a == b:
+        return 0.0
+    if first and a in _VOWELS and b in _VOWELS and {a, b} != {"e", "i"}:
+        return 1.0  # Orban / Urban: a different opening vowel is a different name
+    for group in _CHEAP_GROUPS:
+        if a in group and b in group:
+            return 0.5
+    return 1.0
+
+
+def _indel_cost(ch: str) -> float:
+    return 0.5 if ch in _VOWELS or ch in "hi" else 1.0
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_SUB = {(x, y): _sub_cost(x, y) for x in _LETTERS for y in _LETTERS}
+_SUB_FIRST = {(x, y): _sub_cost(x, y, True) for x in _LETTERS for y in _LETTERS}
+_INDEL = {x: _indel_cost(x) for x in _LETTERS}
+
+
+@lru_cache(maxsize=500_000)
+def weighted_distance(a: str, b: str, cutoff: float = 99.0) -> float:
+    """Edit distance where sound-alike substitutions, vowel/h edits and swaps cost 0.5.
+
+    Stops early (returning a value above ``cutoff``) once every path costs more than it.
+    """
+    if a == b:
+        return 0.0
+    la, lb = len(a), len(b)
+    if abs(la - lb) * 0.5 > cutoff or abs(la - lb) > 4:
+        return float(abs(la - lb))
+    sub, indel = _SUB, _INDEL
+    ins_b = [indel.get(ch, 1.0) for ch in b]
+    prev2: list[float] = []
+    prev = [0.0] * (lb + 1)
+    for j in range(1, lb + 1):
+        prev[j] = prev[j - 1] + ins_b[j - 1]
+    for i in range(1, la + 1):
+        ca = a[i - 1]
+        del_a = indel.get(ca, 1.0)
+        cur = [prev[0] + del_a] + [0.0] * lb
+        row_min = cur[0]
+        for j in range(1, lb + 1):
+            cb = b[j - 1]
+            if ca == cb:
+                s_cost = 0.0
+            elif i == 1 and j == 1:
+                s_cost = _SUB_FIRST.get((ca, cb), 1.0)
+            else:
+                s_cost = sub.get((ca, cb), 1.0)
+            cost = prev[j - 1] + s_cost
+            x = prev[j] + del_a
+            if x < cost:
+                cost = x
+            x = cur[j - 1] + ins_b[j - 1]
+            if x < cost:
+                cost = x
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                x = prev2[j - 2] + 0.5
+                if x < cost:
+                    cost = x
+            cur[j] = cost
+            if cost < row_min:
+                row_min = cost
+        if row_min > cutoff:
+            return row_min
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+def variant_distance(token_a: str, token_b: str, cutoff: float = 99.0) -> float:
+    """Smallest weighted distance between any readings of two tokens."""
+    return min(weighted_distance(x, y, cutoff)
+               for x in skeleton_variants(token_a) for y in skeleton_variants(token_b))
+
+
+def allowed_distance(length: int, *, given: bool = False) -> float:
+    """How much weighted edit a skeleton of this length tolerates and stays the same name."""
+    if length <= 3:
+        return 0.0
+    if length <= 5:
+        return 0.5
+    if length <= 8:
+        return 1.0 if given else 0.5
+    return 1.5 if given else 1.0
+
+
+def similarity(a: str, b: str) -> float:
+    """1 - weighted distance / longer length, in [0, 1]."""
+    if not a or not b:
+        return 0.0
+    return max(0.0, 1.0 - weighted_distance(a, b) / max(len(a), len(b)))
+
+
+def stop_title_words(language: str | None = None) -> frozenset[str]:
+    """Lower-cased title words (President, посланик, Präsident) to strip from name starts."""
+    return gazetteer.title_words(language)

@@ -1,0 +1,291 @@
+"""Entities in the store: recognise mentions in new articles, re-resolve, keep ids stable.
+
+Recognition is the expensive part and runs once per article; resolving is cheap (blocked,
+near-linear) and re-runs over every stored mention, so a surname-only mention seen today can
+join a full name that arrives tomorrow. Entity ids survive re-resolution: a new cluster takes
+the id that most of its mentions had before.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import NotFoundError
+from .merge import Entity, resolve
+from .normalize import skeleton, to_ascii
+from .recognize import Mention, recognize
+
+WRITE_BATCH = 32
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _has_table(store: Any, name: str) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", to_ascii(name).lower()).strip("-")
+    return slug[:60] or "entity"
+
+
+def recognize_article(text: str, language: str | None) -> list[Mention]:
+    """Mentions in one article's cleaned text (a pure function; the pool-friendly unit)."""
+    return recognize(text, language)
+
+
+def _story_index(store: Any) -> dict[str, str]:
+    if not _has_table(store, "story_members"):
+        return {}
+    try:
+        return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, story_id FROM story_members")}
+    except sqlite3.Error:
+        return {}
+
+
+def update_entities(
+    store: Any, article_ids: Iterable[str], *, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Recognise mentions in ``article_ids`` (replacing earlier ones) and re-resolve entities."""
+    ids = list(dict.fromkeys(article_ids))
+    recognised = 0
+    batch: list[tuple[str, list[Mention]]] = []
+    for article in store.iter_articles(ids):
+        batch.append((article.id, recognize_article(article.text, article.language)))
+        recognised += len(batch[-1][1])
+        if len(batch) >= WRITE_BATCH:
+            _write_mentions(store, batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        _write_mentions(store, batch)
+        if progress:
+            progress(len(batch))
+    summary = resolve_store(store)
+    summary["articles"] = len(ids)
+    summary["mentions_recognised"] = recognised
+    return summary
+
+
+def _write_mentions(store: Any, batch: Sequence[tuple[str, list[Mention]]]) -> None:
+    with store.transaction() as conn:
+        for article_id, mentions in batch:
+            conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            conn.executemany(
+                'INSERT OR REPLACE INTO mentions(article_id, entity_id, start, "end", surface, lemma, type) '
+                "VALUES (?, NULL, ?, ?, ?, ?, ?)",
+                [(article_id, m.start, m.end, m.text, m.lemma, m.type) for m in mentions],
+            )
+
+
+def resolve_store(store: Any) -> dict[str, int]:
+    """Cluster every stored mention into entities and write them, keeping existing ids."""
+    by_article: dict[str, list[Mention]] = defaultdict(list)
+    previous: dict[tuple[str, int, int], str | None] = {}
+    for row in store.conn.execute(
+        'SELECT article_id, entity_id, start, "end", surface, lemma, type FROM mentions '
+        'ORDER BY article_id, start'
+    ):
+        m = Mention(row["surface"], row["start"], row["end"], row["type"], row["lemma"])
+        by_article[row["article_id"]].append(m)
+        previous[(row["article_id"], m.start, m.end)] = row["entity_id"]
+    entities = resolve(by_article, story_of=_story_index(store))
+    ids = _assign_ids(store, entities, previous)
+    now = _now()
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM entity_variants")
+        keep = set(ids)
+        stale = [r[0] for r in conn.execute("SELECT id FROM entities") if r[0] not in keep]
+        conn.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in stale])
+        for entity, entity_id in zip(entities, ids, strict=True):
+            conn.execute(
+                "INSERT INTO entities(id, name, type, key, article_count, mention_count, updated_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, "
+                "type=excluded.type, key=excluded.key, article_count=excluded.article_count, "
+                "mention_count=excluded.mention_count, updated_at=excluded.updated_at",
+                (entity_id, entity.name, entity.type, entity.key, len(entity.articles),
+                 len(entity.mentions), now),
+            )
+            conn.executemany(
+                "INSERT INTO entity_variants(entity_id, surface, count, reason, rule, score) "
+                "VALUES (?,?,?,?,?,?)",
+                [(entity_id, v.surface, v.count, v.reason, v.rule, round(v.score, 4))
+                 for v in entity.variants],
+            )
+            conn.executemany(
+                'UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+                [(entity_id, a, m.start, m.end) for a, m in entity.mentions],
+            )
+    return {"entities": len(entities), "mentions": len(previous), "removed": len(stale)}
+
+
+def _assign_ids(store: Any, entities: Sequence[Entity],
+                previous: dict[tuple[str, int, int], str | None]) -> list[str]:
+    """Each entity keeps the old id most of its mentions carried; new entities get a slug."""
+    existing = {r[0] for r in store.conn.execute("SELECT id FROM entities")}
+    taken: set[str] = set()
+    ids: list[str | None] = [None] * len(entities)
+    order = sorted(range(len(entities)), key=lambda i: -len(entities[i].mentions))
+    for i in order:
+        votes = Counter(previous.get((a, m.start, m.end)) for a, m in entities[i].mentions)
+        for old, _ in votes.most_common():
+            if old and old not in taken:
+                ids[i] = old
+                taken.add(old)
+                break
+    for i in order:
+        if ids[i] is None:
+            base = _slug(entities[i].name)
+            candidate, n = base, 2
+            while candidate in taken or candidate in existing:
+                candidate, n = f"{base}-{n}", n + 1
+            ids[i] = candidate
+            taken.add(candidate)
+    return [i for i in ids if i is not None]
+
+
+# -- read side -----------------------------------------------------------------------------
+
+
+def list_entities(
+    store: Any,
+    *,
+    type: str | None = None,
+    q: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    min_articles: int = 0,
+) -> list[dict[str, Any]]:
+    """Entities, most widely reported first: id, name, type, variants, articles, counts."""
+    if not _has_table(store, "entities"):
+        return []
+    where, params = ["article_count >= ?"], [min_articles]
+    if type:
+        where.append("type = ?")
+        params.append(type)
+    if q:
+        like = f"%{q.lower()}%"
+        where.append(
+            "(lower(name) LIKE ? OR key LIKE ? OR id IN "
+            "(SELECT entity_id FROM entity_variants WHERE lower(surface) LIKE ?))"
+        )
+        params += [like, f"%{skeleton(q)}%", like]
+    sql = (f"SELECT id, name, type, article_count, mention_count FROM entities WHERE {' AND '.join(where)} "
+           "ORDER BY article_count DESC, mention_count DESC, name LIMIT ? OFFSET ?")
+    params += [limit if limit is not None else -1, offset]
+    rows = store.conn.execute(sql, params).fetchall()
+    out = []
+    for row in rows:
+        variants = [r[0] for r in store.conn.execute(
+            "SELECT surface FROM entity_variants WHERE entity_id = ? ORDER BY count DESC, surface",
+            (row["id"],))]
+        out.append({
+            "id": row["id"], "name": row["name"], "type": row["type"], "variants": variants,
+            "articles": article_ids_for_entity(store, row["id"]),
+            "article_count": row["article_count"], "mention_count": row["mention_count"],
+        })
+    return out
+
+
+def find_entity_id(store: Any, entity_id_or_name: str) -> str:
+    """An entity id from an id, a canonical name, a variant as written, or any spelling."""
+    conn = store.conn
+    text = entity_id_or_name.strip()
+    for sql in (
+        "SELECT id FROM entities WHERE id = ?",
+        "SELECT id FROM entities WHERE lower(name) = lower(?) ORDER BY article_count DESC",
+        "SELECT v.entity_id FROM entity_variants v JOIN entities e ON e.id = v.entity_id "
+        "WHERE lower(v.surface) = lower(?) ORDER BY e.article_count DESC",
+    ):
+        row = conn.execute(sql, (text,)).fetchone() if _has_table(store, "entities") else None
+        if row:
+            return str(row[0])
+    if _has_table(store, "entities"):
+        from .merge import same_entity
+
+        key = skeleton(text)
+        for row in conn.execute(
+            "SELECT id, name, type FROM entities WHERE key LIKE ? ORDER BY article_count DESC LIMIT 50",
+            (f"%{key.split()[-1] if key else key}%",),
+        ):
+            if same_entity(text, row["name"], type=row["type"]).same:
+                return str(row["id"])
+    raise NotFoundError(f"no entity named {entity_id_or_name!r}")
+
+
+def article_ids_for_entity(store: Any, entity_id: str) -> list[str]:
+    """Ids of the articles that mention the entity, oldest first."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.entity_id = ? ORDER BY a.published IS NULL, a.published, m.article_id",
+        (entity_id,),
+    )
+    return [r[0] for r in rows]
+
+
+def get_entity(store: Any, entity_id_or_name: str) -> dict[str, Any]:
+    """An entity page: variants with why they were merged, articles, stories, outlets, timeline."""
+    entity_id = find_entity_id(store, entity_id_or_name)
+    conn = store.conn
+    row = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    variants = [
+        {"surface": r["surface"], "count": r["count"], "reason": r["reason"], "rule": r["rule"],
+         "score": r["score"]}
+        for r in conn.execute(
+            "SELECT surface, count, reason, rule, score FROM entity_variants WHERE entity_id = ? "
+            "ORDER BY count DESC, surface", (entity_id,))
+    ]
+    articles = []
+    timeline: Counter[str] = Counter()
+    outlets: Counter[str] = Counter()
+    for r in conn.execute(
+        "SELECT a.id, a.title, a.published, a.outlet, a.language, count(*) AS n FROM mentions m "
+        "JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ? GROUP BY a.id "
+        "ORDER BY a.published IS NULL, a.published, a.id", (entity_id,)
+    ):
+        articles.append({"id": r["id"], "title": r["title"], "published": r["published"],
+                         "outlet": r["outlet"], "language": r["language"], "mentions": r["n"]})
+        timeline[(r["published"] or "undated")[:10]] += r["n"]
+        if r["outlet"]:
+            outlets[r["outlet"]] += 1
+    return {
+        "id": entity_id,
+        "name": row["name"],
+        "type": row["type"],
+        "variants": variants,
+        "articles": articles,
+        "stories": _stories_for(store, [a["id"] for a in articles]),
+        "outlets": [{"outlet": o, "articles": n} for o, n in outlets.most_common()],
+        "timeline": dict(sorted(timeline.items())),
+        "article_count": row["article_count"],
+        "mention_count": row["mention_count"],
+    }
+
+
+def _stories_for(store: Any, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    if not article_ids or not _has_table(store, "story_members"):
+        return []
+    members: dict[str, list[str]] = defaultdict(list)
+    try:
+        for aid in article_ids:
+            for r in store.conn.execute("SELECT story_id FROM story_members WHERE article_id = ?", (aid,)):
+                members[r[0]].append(aid)
+        titles: dict[str, str | None] = {}
+        if _has_table(store, "stories"):
+            for sid in members:
+                r = store.conn.execute("SELECT title FROM stories WHERE id = ?", (sid,)).fetchone()
+                titles[sid] = r[0] if r else None
+    except sqlite3.Error:
+        return []
+    return [{"id": sid, "title": titles.get(sid), "articles": ids} for sid, ids in members.items()]
