@@ -17,7 +17,7 @@ from .embeddings import EmbeddingBackend, get_backend
 from .records import Article
 from .sentences import Sentence, split_sentences
 
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2  # bump when wiretrace.similarity.features changes its output
 DOC_CHARS = 1500  # e5 sees ~512 tokens; the lead of an article carries its event
 
 
@@ -136,8 +136,6 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
     feat_row = conn.execute(
         "SELECT version, features_json FROM article_features WHERE article_id = ?", (article.id,)
     ).fetchone()
-    if feat_row is None or feat_row["version"] != FEATURES_VERSION:
-        return None
     sentences = [
         Sentence(row["text"], row["start"], row["end"])
         for row in conn.execute(
@@ -147,6 +145,18 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
     ]
     if len(sentences) != emb["sentences"].shape[0]:
         return None
+    if feat_row is not None and feat_row["version"] == FEATURES_VERSION:
+        features = json.loads(feat_row["features_json"])
+    else:
+        # Features are cheap: refresh stale ones without re-embedding the article.
+        features = extract_features(article, sentences)
+        if not getattr(store, "readonly", False):
+            with store.transaction() as tx:
+                tx.execute(
+                    "INSERT OR REPLACE INTO article_features(article_id, version, features_json) "
+                    "VALUES (?,?,?)",
+                    (article.id, FEATURES_VERSION, json.dumps(features, ensure_ascii=False)),
+                )
     return ArticleRepr(
         id=article.id,
         language=article.language,
@@ -157,7 +167,7 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
         sentence_vectors=emb["sentences"],
         doc_vector=emb["doc"][0],
         title_vector=emb["title"][0] if "title" in emb else None,
-        features=json.loads(feat_row["features_json"]),
+        features=features,
     )
 
 

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 
 from .langdata import abbreviations_for
 
-# A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) then whitespace
-# and something that can start a sentence (upper-case letter, digit, opening quote, dash).
-_BOUNDARY = re.compile(
-    r"""(?P<end>[.!?…]+[»"'”’)\]]*)(?P<space>\s+)(?=[«"'“‘(\[\-–—]?\s*[\d\p{Lu}]|[«"“‘(\[\-–—])""".replace(
-        r"\p{Lu}", "A-ZА-ЯЁЇІЄҐЎÀ-ÖØ-ÞĀ-ſ"
-    )
-)
+# A sentence ends at . ! ? … ؟ (optionally followed by closing quotes/brackets) before
+# whitespace and something that can start a sentence; CJK full stops need no space after them.
+_WESTERN_END = re.compile(r"""[.!?…؟]+[»"'”’)\]]*(?=\s)""")
+_CJK_END = re.compile(r"""[。！？]+[”’」』）)"']*""")
+_OPENERS = frozenset("«\"'“‘„([-–—¿¡")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 
@@ -44,6 +42,35 @@ def _is_abbreviation(token: str, abbreviations: frozenset[str]) -> bool:
     return False
 
 
+def _can_start_sentence(ch: str) -> bool:
+    """Upper-case letters, digits, opening quotes and letters of scripts without case."""
+    return ch.isdigit() or ch in _OPENERS or (ch.isalpha() and not ch.islower())
+
+
+def _boundaries(chunk: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
+    """(end of sentence, start of the next) positions within one paragraph."""
+    found: list[tuple[int, int]] = []
+    for m in _WESTERN_END.finditer(chunk):
+        end = m.end()
+        nxt = end
+        while nxt < len(chunk) and chunk[nxt].isspace():
+            nxt += 1
+        if nxt >= len(chunk) or not _can_start_sentence(chunk[nxt]):
+            continue
+        if m.group().startswith("."):
+            last = _WORD_BEFORE.search(chunk[:end])
+            if last and _is_abbreviation(last.group(1), abbreviations):
+                continue
+        found.append((end, nxt))
+    for m in _CJK_END.finditer(chunk):
+        nxt = m.end()
+        while nxt < len(chunk) and chunk[nxt].isspace():
+            nxt += 1
+        if nxt < len(chunk):
+            found.append((m.end(), nxt))
+    return sorted(set(found))
+
+
 def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
     """Split ``text`` into sentences; paragraphs (blank-line or newline breaks) always split."""
     abbreviations = abbreviations_for(language)
@@ -52,14 +79,11 @@ def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
         p_start = para.start()
         chunk = para.group()
         cursor = 0
-        for m in _BOUNDARY.finditer(chunk):
-            end = m.end("end")
-            before = chunk[cursor:end]
-            last = _WORD_BEFORE.search(before)
-            if last and m.group("end").startswith(".") and _is_abbreviation(last.group(1), abbreviations):
+        for end, nxt in _boundaries(chunk, abbreviations):
+            if end <= cursor:
                 continue
             _emit(sentences, chunk, cursor, end, p_start)
-            cursor = m.end("space")
+            cursor = nxt
         _emit(sentences, chunk, cursor, len(chunk), p_start)
     return sentences
 

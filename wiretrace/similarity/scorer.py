@@ -1,0 +1,355 @@
+"""Do two articles report the same event? A graded similarity, a decision and its evidence.
+
+One global cosine threshold cannot separate events across languages: two English articles
+on different events can be closer than a Bulgarian and an English report of the same one.
+The scorer therefore combines several signals, each cheap once the articles are embedded:
+
+- document and title (or lead) cosine of the multilingual embeddings;
+- sentence alignment: the share of sentences that are mutual best matches with a ratio
+  margin above 1 (Artetxe & Schwenk's margin as used for LASER mining: cos(x, y) divided by
+  the mean cosine of x's and y's k nearest neighbours, k=4), and the mean cosine of the best
+  aligned pairs — translations and rewrites share many such pairs, same-topic articles few;
+- overlap of transliterated names, normalised numbers and calendar dates.
+
+A small logistic model (``data/scorer_model.json``) combines them into ``similarity``; a
+one-dimensional logistic calibration of ``similarity`` gives the same-event probability, whose
+0.5 point is the decision threshold. When both articles are dated, a time-distance prior
+lowers the similarity of reports far apart in time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from ..representations import ArticleRepr
+from . import data as _data
+from .features import FEATURES_SCHEMA, text_features
+
+MARGIN_K = 4
+TOP_ALIGNED = 3
+NAME_MATCH_RATIO = 0.85  # normalised Indel similarity for two name skeletons to match
+# Mutual best matches below this cosine are chance pairings between short articles, not
+# translations; the value suits e5 embeddings and ships with the model (``align_min_cosine``).
+ALIGN_MIN_COSINE = 0.85
+
+
+@dataclass
+class PairScore:
+    """The verdict on one pair of articles."""
+
+    similarity: float  # 0..1, graded: higher means closer to "the same story"
+    same_event: bool
+    confidence: float  # probability of the decision that was taken (0.5..1)
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "similarity": self.similarity,
+            "same_event": self.same_event,
+            "confidence": self.confidence,
+            "evidence": self.evidence,
+        }
+
+
+# -- sentence alignment ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    a: int  # sentence index in the first article
+    b: int  # sentence index in the second article
+    cosine: float
+    margin: float
+
+
+def _knn_mean(sims: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Mean of the ``k`` largest values along ``axis`` (k clipped to the axis length)."""
+    n = sims.shape[axis]
+    k = max(1, min(k, n))
+    part = -np.partition(-sims, k - 1, axis=axis)
+    top = part.take(range(k), axis=axis)
+    return top.mean(axis=axis)
+
+
+def margin_scores(a: np.ndarray, b: np.ndarray, k: int = MARGIN_K) -> tuple[np.ndarray, np.ndarray]:
+    """(cosines, ratio margins) between the rows of ``a`` and ``b`` (both L2-normalised)."""
+    sims = np.asarray(a, np.float32) @ np.asarray(b, np.float32).T
+    if sims.size == 0:
+        return sims, sims
+    knn_a = _knn_mean(sims, k, axis=1)  # each sentence of a: its k best matches in b
+    knn_b = _knn_mean(sims, k, axis=0)  # each sentence of b: its k best matches in a
+    denom = (knn_a[:, None] + knn_b[None, :]) / 2.0
+    margins = sims / np.maximum(denom, 1e-6)
+    return sims, margins
+
+
+def margin_align(
+    a: np.ndarray, b: np.ndarray, k: int = MARGIN_K, min_margin: float = 1.0
+) -> list[AlignedPair]:
+    """Sentence pairs that are each other's best match by ratio margin, with margin above
+    ``min_margin``; ordered by cosine, best first.
+
+    Two one-sentence texts have no neighbourhood to compare against (their margin is exactly
+    1): their single pair is returned and left to the caller's cosine floor.
+    """
+    sims, margins = margin_scores(a, b, k)
+    if sims.size == 0:
+        return []
+    if sims.shape == (1, 1):
+        return [AlignedPair(0, 0, float(sims[0, 0]), 1.0)]
+    best_b = margins.argmax(axis=1)
+    best_a = margins.argmax(axis=0)
+    pairs = [
+        AlignedPair(i, int(j), float(sims[i, j]), float(margins[i, j]))
+        for i, j in enumerate(best_b)
+        if best_a[j] == i and margins[i, j] > min_margin
+    ]
+    pairs.sort(key=lambda p: p.cosine, reverse=True)
+    return pairs
+
+
+# -- cue overlap -------------------------------------------------------------------------
+
+
+def _features_of(r: ArticleRepr) -> dict[str, Any]:
+    if r.features.get("schema") == FEATURES_SCHEMA:
+        return r.features
+    return text_features(r.text, r.title, [s.text for s in r.sentences])
+
+
+def match_names(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of name keys that match exactly or nearly (transliteration variants)."""
+    set_b = set(b)
+    matched: list[tuple[str, str]] = []
+    used: set[str] = set()
+    for key in a:
+        if key in set_b and key not in used:
+            matched.append((key, key))
+            used.add(key)
+            continue
+        if len(key) < 5:
+            continue
+        best, best_score = None, NAME_MATCH_RATIO
+        for other in b:
+            if other in used or len(other) < 5 or abs(len(other) - len(key)) > 3:
+                continue
+            score = Indel.normalized_similarity(key, other)
+            if score >= best_score:
+                best, best_score = other, score
+        if best is not None:
+            matched.append((key, best))
+            used.add(best)
+    return matched
+
+
+def _overlap(shared: int, a: int, b: int) -> float:
+    """Shared items relative to the smaller set, shrunk towards 0 when the sets are tiny."""
+    if not a or not b:
+        return 0.0
+    return shared / (min(a, b) + 1.0)
+
+
+def _days_apart(a: str | None, b: str | None) -> float | None:
+    if not a or not b:
+        return None
+    try:
+        da = datetime.fromisoformat(a.replace("Z", "+00:00"))
+        db = datetime.fromisoformat(b.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if (da.tzinfo is None) != (db.tzinfo is None):
+        da, db = da.replace(tzinfo=None), db.replace(tzinfo=None)
+    return abs((da - db).total_seconds()) / 86400.0
+
+
+# -- features and model ------------------------------------------------------------------
+
+
+def pair_features(
+    a: ArticleRepr, b: ArticleRepr, *, min_cosine: float = ALIGN_MIN_COSINE
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """(numeric features, evidence) for one pair; the model reads the first.
+
+    ``min_cosine`` is the floor for a margin-aligned sentence pair to count as aligned.
+    """
+    doc_cos = float(np.dot(a.doc_vector, b.doc_vector))
+    lead_a = a.title_vector if a.title_vector is not None else _first_row(a)
+    lead_b = b.title_vector if b.title_vector is not None else _first_row(b)
+    title_cos = float(np.dot(lead_a, lead_b)) if lead_a is not None and lead_b is not None else doc_cos
+
+    margin_pairs = margin_align(a.sentence_vectors, b.sentence_vectors)
+    aligned = [p for p in margin_pairs if p.cosine >= min_cosine]
+    n_a, n_b = len(a.sentences), len(b.sentences)
+    align_share = len(aligned) / min(n_a, n_b) if n_a and n_b else 0.0
+    if n_a and n_b:
+        sims = a.sentence_vectors @ b.sentence_vectors.T
+        # How much of each article the other covers (BERTScore-like, sentence level).
+        coverage = float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2.0)
+        centroid_a = a.sentence_vectors.mean(axis=0)
+        centroid_b = b.sentence_vectors.mean(axis=0)
+        centroid_cos = float(
+            centroid_a @ centroid_b
+            / max(1e-9, float(np.linalg.norm(centroid_a) * np.linalg.norm(centroid_b)))
+        )
+    else:
+        sims = np.zeros((0, 0))
+        coverage = centroid_cos = doc_cos
+    if margin_pairs:
+        top = [p.cosine for p in margin_pairs[:TOP_ALIGNED]]
+    elif sims.size:
+        top = sorted(sims.max(axis=1).tolist(), reverse=True)[:TOP_ALIGNED]
+    else:
+        top = [doc_cos]
+    top_mean = float(np.mean(top))
+
+    fa, fb = _features_of(a), _features_of(b)
+    names = match_names(fa.get("names", []), fb.get("names", []))
+    numbers = sorted(set(fa.get("numbers", [])) & set(fb.get("numbers", [])))
+    dates = sorted(set(fa.get("dates", [])) & set(fb.get("dates", [])))
+    days = _days_apart(a.published, b.published)
+
+    features = {
+        "doc_cos": doc_cos,
+        "title_cos": title_cos,
+        "align_share": align_share,
+        "top_aligned": top_mean,
+        "coverage": coverage,
+        "centroid_cos": centroid_cos,
+        "same_language": float(bool(a.language) and a.language == b.language),
+        "name_overlap": _overlap(len(names), len(fa.get("names", [])), len(fb.get("names", []))),
+        "number_overlap": _overlap(
+            len(numbers), len(fa.get("numbers", [])), len(fb.get("numbers", []))
+        ),
+        "date_overlap": _overlap(len(dates), len(fa.get("dates", [])), len(fb.get("dates", []))),
+        "days_apart": -1.0 if days is None else days,
+    }
+    forms_a, forms_b = fa.get("name_forms", {}), fb.get("name_forms", {})
+    evidence = {
+        "aligned": [
+            {
+                "a": a.sentences[p.a].text,
+                "b": b.sentences[p.b].text,
+                "score": round(p.cosine, 4),
+                "margin": round(p.margin, 4),
+            }
+            for p in aligned
+        ],
+        "shared_names": [_name_label(forms_a.get(x, x), forms_b.get(y, y)) for x, y in names],
+        "shared_numbers": numbers,
+        "shared_dates": dates,
+        "features": {k: round(v, 4) for k, v in features.items()},
+    }
+    return features, evidence
+
+
+def _first_row(r: ArticleRepr) -> np.ndarray | None:
+    return r.sentence_vectors[0] if len(r.sentence_vectors) else None
+
+
+def _name_label(a: str, b: str) -> str:
+    return a if a == b else f"{a} / {b}"
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """Standardised logistic combination of pair features plus a same-event calibration."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    calib_slope: float  # P(same event) = sigmoid(calib_slope * similarity + calib_intercept)
+    calib_intercept: float
+    time_window_days: float
+    time_scale_days: float
+    align_min_cosine: float
+    meta: dict[str, Any]
+
+    @property
+    def threshold(self) -> float:
+        """The similarity at which the same-event probability crosses 0.5."""
+        return -self.calib_intercept / self.calib_slope
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ScoringModel:
+        return cls(
+            features=tuple(d["features"]),
+            mean=np.asarray(d["mean"], np.float64),
+            scale=np.asarray(d["scale"], np.float64),
+            coef=np.asarray(d["coef"], np.float64),
+            intercept=float(d["intercept"]),
+            calib_slope=float(d["same_event"]["slope"]),
+            calib_intercept=float(d["same_event"]["intercept"]),
+            time_window_days=float(d["time_prior"]["window_days"]),
+            time_scale_days=float(d["time_prior"]["scale_days"]),
+            align_min_cosine=float(d.get("align_min_cosine", ALIGN_MIN_COSINE)),
+            meta=dict(d.get("meta", {})),
+        )
+
+    def similarity(self, features: dict[str, float]) -> float:
+        x = np.array([features[name] for name in self.features], np.float64)
+        z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        sim = _sigmoid(z)
+        days = features.get("days_apart", -1.0)
+        if days > self.time_window_days:
+            sim *= math.exp(-(days - self.time_window_days) / self.time_scale_days)
+        return sim
+
+    def same_event_probability(self, similarity: float) -> float:
+        return _sigmoid(self.calib_slope * similarity + self.calib_intercept)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ScoringModel:
+    """The model shipped in ``wiretrace/similarity/data/scorer_model.json``."""
+    return ScoringModel.from_dict(_data.load("scorer_model"))
+
+
+def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None) -> PairScore:
+    """Score whether ``a`` and ``b`` report the same event, with the evidence for it."""
+    model = model or default_model()
+    features, evidence = pair_features(a, b, min_cosine=model.align_min_cosine)
+    similarity = model.similarity(features)
+    probability = model.same_event_probability(similarity)
+    same = probability >= 0.5
+    return PairScore(
+        similarity=round(similarity, 6),
+        same_event=same,
+        confidence=round(probability if same else 1.0 - probability, 6),
+        evidence=evidence,
+    )
+
+
+def score_many(
+    pairs: Iterable[tuple[ArticleRepr, ArticleRepr]], model: ScoringModel | None = None
+) -> list[PairScore]:
+    """``score_pair`` over many pairs with one model."""
+    model = model or default_model()
+    return [score_pair(a, b, model) for a, b in pairs]
+
+
+__all__ = [
+    "AlignedPair",
+    "PairScore",
+    "ScoringModel",
+    "default_model",
+    "margin_align",
+    "margin_scores",
+    "match_names",
+    "pair_features",
+    "score_many",
+    "score_pair",
+]
