@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..pipeline import ingest
@@ -15,10 +17,18 @@ from .progress import RichObserver, make_progress
 @app.command("demo")
 def demo_cmd(
     ctx: typer.Context,
-    report: str = typer.Option("demo-report.html", "--report", help="Where to write the HTML report."),
+    report: str = typer.Option(
+        "demo-report.html", "--report", help="Where to write the offline HTML report."
+    ),
 ) -> None:
     """Ingest the bundled multilingual sample corpus, build stories, trace the largest one,
-    list the main people, and write an offline HTML report."""
+    list the main people, and write an offline HTML report; then say where to look next.
+
+    The first run embeds every article (a few minutes on a laptop); later runs reuse the
+    store.
+
+    Examples: `wiretrace demo` · `wiretrace --db demo.db demo --report /tmp/report.html`
+    """
     from ..entities import list_entities
     from ..provenance import trace_story
     from ..sample import sample_articles_dir
@@ -45,7 +55,10 @@ def demo_cmd(
         for col in ("story", "title", "articles", "languages"):
             table.add_column(col)
         for s in stories:
-            table.add_row(s["id"], (s.get("title") or "")[:70], str(len(s["articles"])), ", ".join(s["languages"]))
+            table.add_row(
+                s["id"], escape((s.get("title") or "")[:70]), str(len(s["articles"])),
+                ", ".join(s["languages"]),
+            )
         out.print(table)
 
         if stories:
@@ -60,16 +73,18 @@ def demo_cmd(
         ptable.add_column("written as")
         ptable.add_column("articles")
         for e in people:
-            ptable.add_row(e["name"], ", ".join(e["variants"][:6]), str(len(e["articles"])))
+            ptable.add_row(
+                escape(e["name"]), escape(", ".join(e["variants"][:6])), str(len(e["articles"]))
+            )
         out.print(ptable)
 
         Path(report).write_text(render_report(store), encoding="utf-8")
     finally:
         store.close()
-    db = ctx.obj.db
+    db = escape(shlex.quote(ctx.obj.db))
     err.print("\n[bold green]Done.[/] Where to look:")
-    err.print(f"  • the HTML report:        {Path(report).resolve()}")
-    err.print(f"  • the web workbench:      .venv/bin/wiretrace --db {db} serve   → http://127.0.0.1:8000/")
-    err.print(f"  • stories as JSON:        .venv/bin/wiretrace --db {db} stories --json")
-    err.print(f"  • one story's trace:      .venv/bin/wiretrace --db {db} trace STORY_ID")
-    err.print(f"  • one article, cleaned:   .venv/bin/wiretrace --db {db} show ARTICLE_ID")
+    err.print(f"  • the HTML report:        {escape(str(Path(report).resolve()))}")
+    err.print(f"  • the web workbench:      wiretrace --db {db} serve   → http://127.0.0.1:8000/")
+    err.print(f"  • stories as JSON:        wiretrace --db {db} stories --json")
+    err.print(f"  • one story's trace:      wiretrace --db {db} trace STORY_ID")
+    err.print(f"  • one article, cleaned:   wiretrace --db {db} show ARTICLE_ID")

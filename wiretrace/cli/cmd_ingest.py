@@ -24,7 +24,9 @@ def ingest_cmd(
     no_stories: bool = typer.Option(
         False, "--no-stories", help="Only store articles; build stories and entities later."
     ),
-    max_mb: int = typer.Option(100, "--max-mb", help="Skip single pages larger than this."),
+    max_mb: int = typer.Option(
+        100, "--max-mb", min=1, help="Skip single pages larger than this many megabytes."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-file error lines."),
     json_summary: bool = typer.Option(False, "--json", help="Print the run summary as JSON on stdout."),
 ) -> None:
@@ -34,6 +36,11 @@ def ingest_cmd(
     (the file name when a file is given). Re-ingesting identical content changes nothing; a
     file whose content changed replaces its article. Bad files are reported one per line, the
     run continues, and the exit code is 1 if any failed.
+
+    JSONL lines: `{"id", "text" or "html", "title"?, "url"?, "published"? (ISO-8601),
+    "outlet"?, "author"?, "language"?}`; other fields are kept. Stories and entities are
+    updated as articles arrive. Progress goes to stderr; `--json` prints only the summary on
+    stdout.
 
     Examples: `wiretrace ingest scraped/` · `wiretrace --db cases.db ingest 'dumps/**/*.jsonl.gz'`
     """

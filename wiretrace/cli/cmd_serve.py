@@ -11,15 +11,18 @@ from .app import app, err
 def serve_cmd(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)."),
-    port: int = typer.Option(8000, "--port", "-p", help="TCP port."),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port."),
     allow_writes: bool = typer.Option(
         False, "--allow-writes", help="Enable POST /api/ingest. The API is read-only without it."
     ),
 ) -> None:
-    """Serve the web UI and REST API for the store.
+    """Serve the web workbench and a read-only REST API for the store, until Ctrl-C.
 
-    Pages: / (stories), /stories/ID, /articles/ID, /entities/ID. API under /api/, OpenAPI spec
-    at /openapi.json.
+    Pages: / (stories), /stories/ID, /articles/ID, /entities/ID. API: /api/stories,
+    /api/stories/ID, /api/stories/ID/trace, /api/articles/ID, /api/entities,
+    /api/entities/ID, /api/search?q=; OpenAPI spec at /openapi.json. Ids are URL-encoded.
+
+    Examples: `wiretrace serve` · `wiretrace --db cases.db serve --port 8080`
     """
     import uvicorn
 

@@ -2,27 +2,51 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from ..errors import NotFoundError
+from ..errors import WiretraceError
 from ..views import article_view
 from .app import app, fail, out, print_json, store_from
+
+
+def require_store(ctx: typer.Context) -> None:
+    """Fail with a hint, instead of an SQLite error, when a reading command has no store."""
+    db = ctx.obj.db
+    if db != ":memory:" and not Path(db).exists():
+        fail(f"no store at {db}: run `wiretrace --db {db} ingest PATH` first, or pass --db PATH")
 
 
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    article_id: str = typer.Argument(..., help="Article id as listed by `stories` or `export`."),
-    as_json: bool = typer.Option(False, "--json", help="Print the article as JSON."),
+    article_id: str = typer.Argument(
+        ..., help="Article id as listed by `stories --json` or `export`.", show_default=False
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the article as JSON on stdout (all fields below)."
+    ),
     raw: bool = typer.Option(False, "--raw", help="Include the original page text."),
 ) -> None:
-    """Show one article: cleaned text, metadata with evidence, and what cleaning removed and why."""
+    """Show one article: cleaned text, metadata with the evidence for each field, and every
+    piece cleaning removed (menus, comments, teasers, share bars) with the reason.
+
+    JSON: `{"id", "title", "text", "published", "outlet", "author", "language", "url",
+    "attributions", "story", "evidence": {field: {"source", "text", "confidence"}},
+    "removed": [{"text", "reason"}], ...}`.
+
+    Examples: `wiretrace show en/reuters-dam.txt` · `wiretrace show rec-17 --json --raw`
+    """
+    require_store(ctx)
     store = store_from(ctx, readonly=True)
     try:
         view = article_view(store, article_id, include_raw=raw)
-    except NotFoundError as exc:
+    except (WiretraceError, sqlite3.Error) as exc:
         fail(str(exc))
         return
     finally:
@@ -34,17 +58,17 @@ def show_cmd(
     for key in ("title", "published", "outlet", "author", "language", "url", "dateline", "story"):
         value = view.get(key)
         if value:
-            ev = view.get("evidence", {}).get(key)
-            note = f"  [dim]({ev['source']}: {ev['text'][:60]})[/]" if ev else ""
-            meta.add_row(f"[bold]{key}[/]", f"{value}{note}")
+            ev = (view.get("evidence") or {}).get(key)
+            note = f"  [dim]({escape(ev['source'])}: {escape(ev['text'][:60])})[/]" if ev else ""
+            meta.add_row(f"[bold]{key}[/]", f"{escape(str(value))}{note}")
     if view["attributions"]:
-        meta.add_row("[bold]credits[/]", ", ".join(view["attributions"]))
-    out.print(Panel(meta, title=view["id"], expand=False))
-    out.print(view["text"], highlight=False)
+        meta.add_row("[bold]credits[/]", escape(", ".join(view["attributions"])))
+    out.print(Panel(meta, title=escape(view["id"]), expand=False))
+    out.print(view["text"], highlight=False, markup=False)
     if view["removed"]:
         table = Table(title=f"removed by cleaning ({len(view['removed'])})", show_lines=False)
         table.add_column("reason")
         table.add_column("text", overflow="fold")
         for r in view["removed"]:
-            table.add_row(r["reason"], r["text"][:160])
+            table.add_row(escape(r["reason"]), escape(r["text"][:160]))
         out.print(table)

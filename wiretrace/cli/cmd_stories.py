@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import WiretraceError
 from .app import app, err, fail, out, print_json, store_from
+from .cmd_show import require_store
 
 
 @app.command("stories")
@@ -14,28 +18,46 @@ def stories_cmd(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     lang: str = typer.Option(
-        None, "--lang", help="Prefer titles and summaries in this language (e.g. en, bg).",
+        None, "--lang",
+        help="Only stories with an article in this language (ISO code: en, bg, ru...), "
+        "titled in it.",
         show_default=False,
     ),
-    min_size: int = typer.Option(1, "--min-size", min=1, help="Only stories with this many articles."),
-    query: str = typer.Option(None, "--query", "-q", help="Only stories whose articles match these words.", show_default=False),
-    limit: int = typer.Option(None, "--limit", min=1, help="At most this many stories.", show_default=False),
+    title_lang: str = typer.Option(
+        None, "--title-lang",
+        help="Prefer titles and summaries in this language, without filtering.",
+        show_default=False,
+    ),
+    min_size: int = typer.Option(
+        1, "--min-size", min=1, help="Only stories with at least this many articles."
+    ),
+    query: str = typer.Option(
+        None, "--query", "-q", help="Only stories whose articles match these words.",
+        show_default=False,
+    ),
+    limit: int = typer.Option(
+        None, "--limit", min=1, help="At most this many stories.", show_default=False
+    ),
 ) -> None:
-    """List stories: groups of articles that report the same event.
+    """List stories: groups of articles, in any language, that report the same event.
 
-    JSON: `[{"id", "title", "articles", "languages", "first_seen", "last_seen", "size",
-    "summary", "storyline", "related_stories"}]`, largest stories first.
+    JSON: `[{"id", "title", "articles": [article ids], "languages", "first_seen",
+    "last_seen", "size", "summary", "storyline", "related_stories"}]`, largest first.
+    Every article belongs to exactly one story (possibly a story of one).
 
-    Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang en`
+    Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang bg` ·
+    `wiretrace stories -q "dam burst" --title-lang en`
     """
     from ..stories import list_stories
 
+    require_store(ctx)
     store = store_from(ctx)
     try:
         stories = list_stories(
-            store, q=query, limit=limit, min_size=min_size, title_language=lang
+            store, q=query, limit=limit, min_size=min_size, language=lang,
+            title_language=title_lang,
         )
-    except WiretraceError as exc:
+    except (WiretraceError, sqlite3.Error) as exc:
         fail(str(exc))
         return
     finally:
@@ -44,7 +66,10 @@ def stories_cmd(
         print_json(stories)
         return
     if not stories:
-        err.print("no stories yet — run `wiretrace ingest PATH` first", highlight=False)
+        if lang or query or min_size > 1:
+            err.print("no stories match", highlight=False)
+        else:
+            err.print("no stories yet — run `wiretrace ingest PATH` first", highlight=False)
         return
     table = Table(show_lines=False, header_style="bold")
     table.add_column("story", no_wrap=True)
@@ -54,11 +79,11 @@ def stories_cmd(
     table.add_column("last seen", no_wrap=True)
     table.add_column("title")
     for s in stories:
-        title = s["title"] or "(untitled)"
+        title = escape(s["title"] or "(untitled)")
         if s.get("storyline"):
             title += f" [dim](storyline {s['storyline']})[/]"
         table.add_row(
-            s["id"], str(s["size"]), " ".join(s["languages"]),
+            escape(s["id"]), str(s["size"]), " ".join(s["languages"]),
             (s["first_seen"] or "")[:10], (s["last_seen"] or "")[:10], title,
         )
     out.print(table)
@@ -73,6 +98,9 @@ def recluster_cmd(
     """Rebuild all stories from scratch (after changing the embedding backend or scorer).
 
     Stories keep their ids where their founding article is unchanged; merge history restarts.
+    Ingest updates stories as articles arrive, so this is rarely needed.
+
+    Example: `wiretrace --db cases.db recluster --json`
     """
     from ..stories import recluster
     from .progress import make_progress

@@ -10,6 +10,7 @@ from rich.tree import Tree
 
 from ..errors import NotFoundError, WiretraceError
 from .app import app, err, fail, out, print_json, store_from
+from .cmd_show import require_store
 
 KIND_STYLE = {
     "copy": "cyan",
@@ -29,13 +30,30 @@ def trace_cmd(
     articles: bool = typer.Option(
         False, "--articles", help="Trace the given article ids as one set (no stories needed)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the trace as JSON."),
-    refresh: bool = typer.Option(False, "--refresh", help="Recompute instead of using the cache."),
-    limit: int = typer.Option(6, "--limit", help="Diff lines shown per kind and article."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole trace as JSON on stdout."),
+    refresh: bool = typer.Option(
+        False, "--refresh", help="Recompute instead of using the trace cached in the store."
+    ),
+    limit: int = typer.Option(
+        6, "--limit", min=0, help="Tree view: diff lines shown per kind and article."
+    ),
 ) -> None:
-    """Trace a story: its origins, the derivation edges (copy, partial-copy, translation,
-    rewrite, summary) with confidence and evidence, and for each derivative what it **added**,
-    **omitted** and **altered** (numbers, names, quantities, hedges, strengthened claims)."""
+    """Trace a story: where it came from, who copied, translated or rewrote whom, and what
+    each outlet **added**, **omitted** and **altered** (numbers, names, quantities, hedges,
+    strengthened claims).
+
+    Origins are article ids, or a credited source such as "Reuters" that is not in the store.
+    Edge kinds: copy, partial-copy, translation, rewrite, summary, each with a confidence in
+    0..1 and the aligned sentences as evidence. Added spans carry start/end offsets into the
+    article's cleaned text (as `show` prints it).
+
+    JSON: `{"story", "origins", "edges": [{"from", "to", "kind", "confidence", "evidence"}],
+    "articles": {id: {"added", "omitted", "altered"}}}`.
+
+    Examples: `wiretrace trace s-1f2e3d4c5b6a` (an id from `wiretrace stories`) ·
+    `wiretrace trace s-1f2e3d4c5b6a --json > trace.json` ·
+    `wiretrace trace --articles a.txt b.txt --json`
+    """
     from ..provenance import trace_articles, trace_story
 
     ids = list(ids or [])
@@ -45,10 +63,12 @@ def trace_cmd(
     if not articles and len(ids) > 1:
         fail("one story id at a time; use --articles to trace several article ids")
         return
+    require_store(ctx)
     store = store_from(ctx)
     try:
         if articles:
-            missing = [i for i in ids if i not in set(store.article_ids())]
+            known = set(store.article_ids())
+            missing = [i for i in ids if i not in known]
             if missing:
                 fail(f"no article with id {missing[0]!r}")
                 return
