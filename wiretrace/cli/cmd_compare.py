@@ -38,6 +38,9 @@ def compare_cmd(
 
     The score combines document and sentence-level embedding similarity (mutual best
     sentence alignment with a ratio margin) with shared names, numbers and dates.
+
+    Examples: `wiretrace compare en/reuters-dam.txt ru/tass-dam.txt --json` ·
+    `wiretrace compare --pairs pairs.jsonl > scores.jsonl`
     """
     if pairs is not None:
         if a or b:
@@ -95,7 +98,8 @@ def _print_summary(a: str, b: str, result: dict[str, Any], top: int) -> None:
 # -- --pairs -----------------------------------------------------------------------------
 
 
-def _parse_pair_line(line: str) -> tuple[str, Article, Article]:
+def _parse_pair_line(line: str) -> tuple[Any, Article, Article]:
+    """Parse one pair line; the id is echoed back exactly as given (string or number)."""
     from ..similarity import article_from_fields
 
     try:
@@ -116,7 +120,7 @@ def _parse_pair_line(line: str) -> tuple[str, Article, Article]:
             sides.append(article_from_fields(f"{pair_id}:{side}", fields))
         except ValueError as exc:
             raise ValueError(f"'{side}': 'text' must be a non-empty string") from exc
-    return str(pair_id), sides[0], sides[1]
+    return pair_id, sides[0], sides[1]
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import WiretraceError
 from .app import app, err, fail, out, print_json, store_from
@@ -52,7 +54,7 @@ def entities_cmd(
     table.add_column("variants")
     for e in entities:
         others = [v for v in e["variants"] if v != e["name"]]
-        table.add_row(e["id"], e["type"], str(e["article_count"]), e["name"], ", ".join(others[:8]))
+        table.add_row(*(Text(x) for x in (e["id"], e["type"], str(e["article_count"]), e["name"], ", ".join(others[:8]))))
     out.print(table)
 
 
@@ -79,27 +81,27 @@ def entity_cmd(
     if as_json:
         print_json(page)
         return
-    out.print(f"[bold]{page['name']}[/] ({page['type']}) — id {page['id']}, "
+    out.print(f"[bold]{escape(page['name'])}[/] ({page['type']}) — id {escape(page['id'])}, "
               f"{page['article_count']} articles, {page['mention_count']} mentions", highlight=False)
     variants = Table(title="variants", header_style="bold")
     variants.add_column("as written")
     variants.add_column("count", justify="right")
     variants.add_column("why merged")
     for v in page["variants"]:
-        variants.add_row(v["surface"], str(v["count"]), v["reason"])
+        variants.add_row(Text(v["surface"]), str(v["count"]), Text(v["reason"] or ""))
     out.print(variants)
     articles = Table(title="articles", header_style="bold")
     for col in ("article", "published", "outlet", "language", "mentions", "title"):
         articles.add_column(col)
     for a in page["articles"]:
-        articles.add_row(a["id"], a["published"] or "", a["outlet"] or "", a["language"] or "",
-                         str(a["mentions"]), a["title"] or "")
+        articles.add_row(*(Text(x) for x in (a["id"], a["published"] or "", a["outlet"] or "",
+                                             a["language"] or "", str(a["mentions"]), a["title"] or "")))
     out.print(articles)
     if page["stories"]:
         out.print("[bold]stories:[/] " + ", ".join(
-            f"{s['id']} ({len(s['articles'])})" for s in page["stories"]), highlight=False)
+            f"{escape(s['id'])} ({len(s['articles'])})" for s in page["stories"]), highlight=False)
     if page["outlets"]:
         out.print("[bold]outlets:[/] " + ", ".join(
-            f"{o['outlet']} ({o['articles']})" for o in page["outlets"]), highlight=False)
+            f"{escape(o['outlet'])} ({o['articles']})" for o in page["outlets"]), highlight=False)
     out.print("[bold]timeline:[/] " + ", ".join(f"{d}: {n}" for d, n in page["timeline"].items()),
               highlight=False)
