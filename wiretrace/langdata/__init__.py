@@ -7,18 +7,18 @@ language means adding data, not editing logic.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Any:
     """Load ``wiretrace/langdata/<name>.json``."""
     return json.loads((resources.files(__name__) / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def abbreviations_for(language: str | None) -> frozenset[str]:
     """Lower-cased abbreviations (with their final dot) that do not end a sentence."""
     table: dict[str, list[str]] = load("abbreviations")
