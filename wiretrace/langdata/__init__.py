@@ -7,7 +7,7 @@ language means adding data, not editing logic.
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
