@@ -166,6 +166,15 @@ def run(name: str, pages: list[dict[str, Any]], *, verbose: bool) -> None:
     if has_date:
         print(f"  date accuracy  wiretrace {mean(scores['date']):.4f}   "
               f"trafilatura {mean(scores['date_t']):.4f}   ({has_date} pages)")
+    # Two folds by page (odd and even positions): a change tuned on one fold must also help
+    # on the other, or it is fitted to single pages.
+    for fold, start in (("odd", 1), ("even", 0)):
+        fold_f1 = scores["f1"][start::2]
+        dated = [r for r in rows[start::2] if "date_gt" in r]
+        fold_date = [same_date(r.get("date"), r["date_gt"]) for r in dated]
+        print(f"  {fold:4} pages: body word-F1 {mean(fold_f1):.4f}"
+              + (f"   date {mean(fold_date):.4f}" if dated else ""))
+    print(f"  {len(pages) / elapsed:.2f} pages/s (with cached trafilatura baseline)")
     methods = Counter(r["method"] for r in rows)
     print(f"  methods: {dict(methods)}")
     if verbose:

@@ -23,9 +23,9 @@ HTML_DIR = Path(__file__).resolve().parent / "fixtures" / "html"
 LABELS: dict[str, dict] = json.loads((HTML_DIR / "labels.json").read_text(encoding="utf-8"))
 
 # Pinned floors for the labelled pages: a change that makes extraction worse fails here.
-BODY_F1_FLOOR = 0.95
+BODY_F1_FLOOR = 0.97
 DATE_ACCURACY_FLOOR = 1.0
-TITLE_ACCURACY_FLOOR = 0.9
+TITLE_ACCURACY_FLOOR = 1.0
 
 
 def word_f1(predicted: str, truth: str) -> float:
@@ -164,3 +164,32 @@ def test_broken_and_empty_pages_do_not_raise() -> None:
         cleaned, page_meta = extract_html(html)
         assert cleaned.text == ""
         assert isinstance(page_meta, dict)
+
+
+def test_recall_output_replaces_default_only_when_it_extends_the_same_text() -> None:
+    from wiretrace.extract.html import _extends
+
+    intro = ("Sourdough needs only flour, water and salt, but time does most of the work. "
+             "A starter fed twice a day rises predictably within a week. ") * 3
+    sections = " ".join(
+        f"Step {n}: fold the dough gently, let it rest for forty minutes, and watch how the "
+        f"gluten strengthens with every round of stretching in a warm kitchen." for n in range(8))
+    teaser = "Read next: ten breads to bake this winter. Subscribe to our newsletter."
+    assert _extends(intro, intro + "\n\n" + sections)  # the rest of a long guide
+    assert not _extends(intro, intro + "\n\n" + teaser)  # a few extra lines are not worth it
+    assert not _extends(intro, sections + sections)  # a different block is not an extension
+
+
+def test_repeated_captions_are_kept_once_and_short_repeats_stay() -> None:
+    from wiretrace.extract.html import _drop_repeats
+
+    caption = ("Die Fähre „Nordlicht“ legt am Dienstagmorgen im Hafen von Sassnitz an, "
+               "begleitet von zwei Schleppern.")
+    text = "\n\n".join([
+        "Foto: dpa", caption, "Der Fährverkehr nach Bornholm läuft wieder nach Plan.",
+        caption, "Foto: dpa", "Die Reederei rechnet mit vollen Schiffen bis Ende August.",
+    ])
+    paragraphs = _drop_repeats(text).split("\n\n")
+    assert paragraphs.count(caption) == 1
+    assert paragraphs.count("Foto: dpa") == 2
+    assert paragraphs[-1].startswith("Die Reederei")

@@ -269,3 +269,46 @@ def test_credit_after_dateline_dash_is_an_attribution() -> None:
     assert credit.name == "RIA Novosti" and text[credit.start:credit.end] == "РИА Новости"
     plain = "WASHINGTON — The Senate voted on Tuesday."
     assert extract_metadata(text_doc(plain), CleanedText(text=plain)).attributions == []
+
+
+# --- machine-readable date against the date shown under the headline ----------------------
+
+KOMBUCHA_BODY = (
+    "Kombucha starts with sweet black tea, a little vinegar and a living culture that turns "
+    "sugar into a tart, lightly fizzy drink within a week or two.\n\n"
+    "Keep the jar out of direct sunlight, cover it with a cloth and taste it every few days "
+    "until the balance of sweet and sour suits you."
+)
+
+
+def html_page_meta(date_lines: str, published: str) -> tuple[RawDocument, CleanedText, dict]:
+    """A page whose meta tags say ``published`` and whose header shows ``date_lines``."""
+    page_text = (
+        "Home\nFood & Drink\nHow to Brew Kombucha at Home\nBy Marta Ilić\n"
+        f"{date_lines}\n{KOMBUCHA_BODY.replace(chr(10) * 2, chr(10))}\n"
+        "More stories\nJanuary 2, 2019\nFermenting vegetables: a beginner's guide"
+    )
+    page = {"dates": [("meta:article:published_time", published)], "page_text": page_text,
+            "h1": "How to Brew Kombucha at Home", "title": "How to Brew Kombucha at Home"}
+    doc = RawDocument(id="k", source_path="k.html", kind="html", raw_bytes=b"", html="")
+    return doc, CleanedText(text=KOMBUCHA_BODY), page
+
+
+@pytest.mark.parametrize(
+    ("date_lines", "published", "expected"),
+    [
+        # the shown date is an update when its label sits on the line above
+        ("Last updated:\nMarch 3, 2025", "2023-06-01T08:00:00+00:00", "2023-06-01"),
+        ("Zuletzt aktualisiert am\n3. März 2025", "2023-06-01T08:00:00+00:00", "2023-06-01"),
+        # an unlabelled shown date is what the page claims
+        ("March 3, 2025", "2023-06-01T08:00:00+00:00", "2025-03-03"),
+        # one day apart: the same moment in another time zone, the exact value stays
+        ("July 4, 2025", "2025-07-05T00:04:00Z", "2025-07-05"),
+        # ... unless the page labels its own date as the publication date
+        ("Published:\nJuly 4, 2025", "2025-07-05T00:04:00Z", "2025-07-04"),
+    ],
+)
+def test_shown_date_against_meta_date(date_lines: str, published: str, expected: str) -> None:
+    doc, cleaned, page = html_page_meta(date_lines, published)
+    meta = extract_metadata(doc, cleaned, page_meta=page)
+    assert (meta.published or "")[:10] == expected

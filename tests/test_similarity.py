@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,7 +22,8 @@ from wiretrace.similarity.features import (
     parse_number,
     text_features,
 )
-from wiretrace.similarity.scorer import match_names
+from wiretrace.similarity.fit import fit_centering
+from wiretrace.similarity.scorer import Centering, match_names
 
 PAIRS_DIR = Path(__file__).resolve().parent / "fixtures" / "pairs"
 
@@ -194,13 +196,48 @@ def test_shipped_model_orders_evidence_and_applies_the_time_prior() -> None:
     assert 0.0 < model.threshold < 1.0
     strong = {"doc_cos": 0.93, "title_cos": 0.92, "align_share": 0.6, "top_aligned": 0.92,
               "coverage": 0.88, "centroid_cos": 0.97, "same_language": 0.0,
-              "name_overlap": 0.6, "number_overlap": 0.4, "date_overlap": 0.3, "days_apart": 1.0}
+              "name_overlap": 0.6, "number_overlap": 0.4, "date_overlap": 0.3, "days_apart": 1.0,
+              "doc_cos_centered": 0.65, "coverage_centered": 0.55}
     weak = {"doc_cos": 0.80, "title_cos": 0.78, "align_share": 0.0, "top_aligned": 0.82,
             "coverage": 0.80, "centroid_cos": 0.90, "same_language": 0.0,
-            "name_overlap": 0.0, "number_overlap": 0.0, "date_overlap": 0.0, "days_apart": 1.0}
+            "name_overlap": 0.0, "number_overlap": 0.0, "date_overlap": 0.0, "days_apart": 1.0,
+            "doc_cos_centered": 0.10, "coverage_centered": 0.15}
     assert set(model.features) <= set(strong)
     assert model.similarity(strong) > model.threshold > model.similarity(weak)
     assert model.similarity({**strong, "days_apart": 120.0}) < model.similarity(strong)
+    # The same-event decision may use its own combination; it must agree on clear cases.
+    assert model.decide(strong, model.similarity(strong)) > 0.5
+    assert model.decide(weak, model.similarity(weak)) < 0.5
+    if model.decision is not None:
+        assert set(model.decision.features) <= set(strong)
+
+
+def test_centering_removes_the_shared_language_direction() -> None:
+    """Two unrelated texts of one language share that language's offset; centering removes it,
+    so their cosine drops while a translation-like pair in two languages keeps its match."""
+    rng = np.random.default_rng(7)
+    offset_en, offset_de = rng.normal(size=16), rng.normal(size=16)
+    topic_x, topic_y = rng.normal(size=16), rng.normal(size=16)
+
+    def unit(v: np.ndarray) -> np.ndarray:
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    table = fit_centering([
+        SimpleNamespace(language=lang, doc_vector=unit(3 * off + rng.normal(size=16)),
+                        sentence_vectors=np.zeros((0, 16), np.float32))
+        for lang, off in [("en", offset_en), ("de", offset_de)] for _ in range(40)
+    ])
+    assert set(table["doc"]) == {"en", "de"}
+    centering = Centering.from_dict(table)
+    en_x, en_y = unit(3 * offset_en + topic_x), unit(3 * offset_en + topic_y)
+    de_x = unit(3 * offset_de + topic_x)
+    raw_same_lang, raw_translation = float(en_x @ en_y), float(en_x @ de_x)
+    assert raw_same_lang > raw_translation  # the language offset dominates raw cosines
+    c_en_x, c_en_y = centering.center(en_x, "en", "doc"), centering.center(en_y, "en", "doc")
+    c_de_x = centering.center(de_x, "de", "doc")
+    assert float(c_en_x @ c_de_x) > float(c_en_x @ c_en_y)
+    # An unknown language falls back to the global mean rather than failing.
+    assert centering.center(en_x, "xx", "doc").shape == (16,)
 
 
 # -- with the embedding model ------------------------------------------------------------
@@ -253,8 +290,8 @@ def test_compare_pairs_cli_reports_bad_lines_and_scores_the_rest(tmp_path) -> No
     )
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["id"] for line in lines] == ["7", "lisbon-tram"]
-    by_id = {line["id"]: line for line in lines}
+    assert [str(line["id"]) for line in lines] == ["7", "lisbon-tram"]
+    by_id = {str(line["id"]): line for line in lines}
     assert by_id["7"]["same_event"] is True
     assert by_id["lisbon-tram"]["same_event"] is False
     assert by_id["7"]["similarity"] > by_id["lisbon-tram"]["similarity"]

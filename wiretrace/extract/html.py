@@ -2,8 +2,11 @@
 
 trafilatura finds the body well on most news pages; around it this module (1) removes blocks
 that are never article text — comment threads, related/teaser lists, share bars — before
-extraction, so they are reported as removals and cannot leak into the body, (2) falls back to
-a text-density extractor over lxml when trafilatura returns nothing useful, and (3) collects
+extraction, so they are reported as removals and cannot leak into the body, (2) takes
+trafilatura's recall mode when it returns a clear superset of the default text (long guides
+the default mode cuts short), drops repeated paragraphs (gallery captions printed twice), and
+falls back to a text-density extractor over lxml when trafilatura returns nothing useful or
+only a fragment of the densest block, and (3) collects
 metadata candidates (meta tags, JSON-LD, ``<time>``, bylines, canonical URL, ``lang``) for the
 metadata stage. Selectors and meta keys are data: ``data/html_selectors.json`` and
 ``data/html_meta.json``.
@@ -61,7 +64,8 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
 def extract_html(html: str, *, url: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
     """Article text of one page (paragraphs separated by blank lines) and metadata candidates.
 
-    ``CleanedText.method`` is "trafilatura" or "fallback" (density extractor).
+    ``CleanedText.method`` is "trafilatura" (default or recall mode, see ``_extends``) or
+    "fallback" (density extractor).
     """
     tree = _parse(html)
     if tree is None:
@@ -71,9 +75,16 @@ def extract_html(html: str, *, url: str | None = None) -> tuple[CleanedText, dic
     removed = _prune(pruned)
     text = _trafilatura_text(pruned, url)
     method = "trafilatura"
+    if not _WORDS.search(text):
+        # The default mode rejects some pages outright (long listicles); recall mode may not.
+        text = _trafilatura_text(pruned, url, favor_recall=True)
     fallback = density_extract(pruned)
     if _too_short(text, fallback):
         text, method = fallback, "fallback"
+    elif text:
+        recall_text = _trafilatura_text(pruned, url, favor_recall=True)
+        if _extends(text, recall_text):
+            text = recall_text
     cleaned = CleanedText(text=text, title=meta.get("title"), removed=removed, method=method)
     return cleaned, meta
 
@@ -82,31 +93,77 @@ def _too_short(text: str, fallback: str) -> bool:
     """Whether trafilatura missed part of the body.
 
     True when it returned nothing, or when the densest block holds clearly more text and
-    contains nearly all of trafilatura's words (trafilatura stopped at an inner block).
+    contains nearly all of trafilatura's words (trafilatura stopped at an inner block); when
+    trafilatura returned a short fragment of a five times longer block, most words suffice.
     """
     words, fallback_words = _WORDS.findall(text.lower()), _WORDS.findall(fallback.lower())
     if not words:
         return bool(fallback_words)
     if len(fallback_words) <= 1.5 * len(words):
         return False
-    covered = Counter(words) & Counter(fallback_words)
-    return sum(covered.values()) >= 0.9 * len(words)
+    covered = sum((Counter(words) & Counter(fallback_words)).values())
+    if len(words) < 200 and len(fallback_words) > 5 * len(words):  # a stray fragment
+        return covered >= 0.8 * len(words)
+    return covered >= 0.9 * len(words)
 
 
-def _trafilatura_text(tree: lxml.html.HtmlElement, url: str | None) -> str:
+_RECALL_MIN_RATIO = 1.2  # recall output must be this much longer than the default one ...
+_RECALL_MIN_COVER = 0.9  # ... contain this share of the default output's words ...
+_RECALL_MIN_EXTRA = 100  # ... and add at least this many words
+
+
+def _extends(text: str, recall_text: str) -> bool:
+    """Whether trafilatura's recall mode found clearly more of the same article.
+
+    The default mode often stops after the first section of long guides and listicles; the
+    recall mode then returns a superset. It is taken only when it keeps nearly all of the
+    default text and adds a substantial amount, so that a few extra teaser lines never
+    replace a good extraction.
+    """
+    words, recall_words = _WORDS.findall(text.lower()), _WORDS.findall(recall_text.lower())
+    if len(recall_words) <= _RECALL_MIN_RATIO * len(words):
+        return False
+    if len(recall_words) - len(words) < _RECALL_MIN_EXTRA:
+        return False
+    covered = Counter(words) & Counter(recall_words)
+    return sum(covered.values()) >= _RECALL_MIN_COVER * len(words)
+
+
+def _trafilatura_text(tree: lxml.html.HtmlElement, url: str | None, *,
+                      favor_recall: bool = False) -> str:
     import trafilatura
 
     try:
         doc = trafilatura.bare_extraction(
             copy.deepcopy(tree), url=url, include_comments=False, include_tables=True,
-            with_metadata=False,
+            with_metadata=False, favor_recall=favor_recall,
         )
     except Exception:  # noqa: BLE001 - a broken page must not stop a batch
         return ""
     if doc is None:
         return ""
     text = doc.text if hasattr(doc, "text") else doc.get("text")  # type: ignore[union-attr]
-    return _paragraphs(text or "")
+    return _drop_repeats(_paragraphs(text or ""))
+
+
+_REPEAT_MIN_WORDS = 8
+
+
+def _drop_repeats(text: str) -> str:
+    """Paragraphs without later exact repeats of a sentence-long paragraph.
+
+    Galleries, pull quotes and responsive layouts print the same caption or paragraph twice;
+    an article states it once. Short repeats ("Photo: AP", list labels) are left alone.
+    """
+    seen: set[str] = set()
+    kept = []
+    for paragraph in text.split("\n\n"):
+        key = " ".join(_WORDS.findall(paragraph.lower()))
+        if key in seen and key.count(" ") + 1 >= _REPEAT_MIN_WORDS:
+            continue
+        seen.add(key)
+        kept.append(paragraph)
+    return "\n\n".join(kept)
 
 
 def _paragraphs(text: str) -> str:

@@ -8,6 +8,7 @@ title, bylines, datelines).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
@@ -151,8 +152,10 @@ def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: 
             _, match, label, _ = top
             day = match.value[:10]
             # A page that shows a different date beside its headline claims that date, unless
-            # it is the modification date or labelled as an update.
-            if day != value[:10] and label != "updated" and day != (modified or "")[:10]:
+            # it is the modification date or labelled as an update. A date one day off is the
+            # same instant shown in another time zone: the machine-readable one is exact.
+            if (day != value[:10] and label != "updated" and day != (modified or "")[:10]
+                    and (label == "published" or not _adjacent_days(day, value[:10]))):
                 evidence["published"] = Evidence("text:date-near-title", match.text, 0.75)
                 return match.value
         evidence["published"] = Evidence(source, text, 0.95)
@@ -179,6 +182,14 @@ def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: 
         evidence["published"] = Evidence("url:date", page["url_date"], 0.6)
         return str(page["url_date"])
     return None
+
+
+def _adjacent_days(first: str, second: str) -> bool:
+    """Whether two ISO days are one day apart (the same moment in two time zones)."""
+    try:
+        return abs((date.fromisoformat(first) - date.fromisoformat(second)).days) == 1
+    except ValueError:
+        return False
 
 
 def _time_element_date(items: list[dict[str, Any]], language: str | None) -> tuple[str, str] | None:

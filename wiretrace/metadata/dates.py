@@ -185,13 +185,26 @@ def locate(haystack: str, needle: str | None, *, from_end: bool = False,
 
 
 def _label_before(raw: str, start: int) -> str | None:
+    """The kind of label ("published", "updated") written just before a date, if any.
+
+    Pages often put the label on its own line ("Last updated:" then the date), so when the
+    date starts its line a short previous line counts as its label.
+    """
     line_start = raw.rfind("\n", 0, start) + 1
-    prefix = raw[max(line_start, start - 40): start].lower().strip(" :\t-–|·•")
+    prefix = raw[max(line_start, start - 40): start].lower().strip(_LABEL_STRIP)
+    if not prefix and line_start > 0:
+        previous_start = raw.rfind("\n", 0, line_start - 1) + 1
+        previous = raw[previous_start: line_start - 1]
+        if len(previous) <= 40:
+            prefix = previous.lower().strip(_LABEL_STRIP)
     for kind, words in date_labels().items():
         for word in words:
             if prefix.endswith(word):
                 return kind
     return None
+
+
+_LABEL_STRIP = " :\t-–—|·•"
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,37 @@ def fit_calibration(similarity: np.ndarray, same: np.ndarray, l2: float = 1e-4) 
     return {"slope": float(coef[0]), "intercept": intercept}
 
 
+def fit_centering(
+    articles: Sequence[Any], min_articles: int = 5, decimals: int = 4
+) -> dict[str, Any]:
+    """Per-language mean document and sentence vectors of ``articles`` (ArticleRepr-like:
+    ``language``, ``doc_vector``, ``sentence_vectors``), as the model's ``centering`` table.
+
+    Languages with fewer than ``min_articles`` articles get no entry of their own (their mean
+    would carry the topics of those few articles, not the language) and use the global mean.
+    """
+    docs: dict[str, list[np.ndarray]] = {}
+    sentences: dict[str, list[np.ndarray]] = {}
+    for article in articles:
+        lang = article.language or ""
+        docs.setdefault(lang, []).append(np.asarray(article.doc_vector, np.float64))
+        if len(article.sentence_vectors):
+            sentences.setdefault(lang, []).append(np.asarray(article.sentence_vectors, np.float64))
+
+    def mean(rows: list[np.ndarray]) -> list[float]:
+        return np.round(np.vstack(rows).mean(axis=0), decimals).tolist()
+
+    keep = sorted(lang for lang, rows in docs.items() if lang and len(rows) >= min_articles)
+    doc_global = mean([v for rows in docs.values() for v in rows])
+    all_sentences = [v for rows in sentences.values() for v in rows]
+    return {
+        "doc": {lang: mean(docs[lang]) for lang in keep},
+        "sentence": {lang: mean(sentences[lang]) for lang in keep if lang in sentences},
+        "doc_global": doc_global,
+        "sentence_global": mean(all_sentences) if all_sentences else doc_global,
+    }
+
+
 def pearson(a: Sequence[float], b: Sequence[float]) -> float:
     """Pearson correlation (0.0 when either side is constant)."""
     x, y = np.asarray(a, np.float64), np.asarray(b, np.float64)
@@ -109,6 +140,7 @@ def kfold_indices(n: int, k: int, seed: int = 0) -> list[np.ndarray]:
 
 
 __all__ = [
+    "fit_centering",
     "fit_calibration",
     "fit_monotone_similarity",
     "fit_similarity",
