@@ -191,7 +191,10 @@ def cluster_labels(
     reprs: Sequence[ArticleRepr], scorer: Callable[..., Any] | None = None, **params: Any
 ) -> dict[str, str]:
     from wiretrace.stories import StoryClusterer
+    from wiretrace.stories.cluster import LINK_PROBABILITY
 
+    if getattr(scorer, "calibrated", False):  # the project's scorer: use its link threshold
+        params.setdefault("link_probability", LINK_PROBABILITY)
     clusterer = StoryClusterer(scorer=scorer, **params)
     return clusterer.fit(list(reprs))
 
@@ -306,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     scorer = memoised(cosine_window_scorer if args.scorer == "temp" else default_scorer())
+    scorer.calibrated = args.scorer != "temp"  # type: ignore[attr-defined]
     rows = load_allsides()
     gold = {str(r["id"]): str(r["event"]) for r in rows}
     articles = [article_from_row(r) for r in rows]
@@ -365,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_seeds and SEEDS.exists():
         seeds = seed_articles()
         seed_reprs, _ = cached_representations(seeds, "seeds")
-        seed_pred = cluster_labels(seed_reprs, scorer=default_scorer())
+        seed_pred = cluster_labels(seed_reprs, scorer=scorer)
         groups: dict[str, list[str]] = defaultdict(list)
         for art, label in seed_pred.items():
             groups[label].append(art[:3])

@@ -29,7 +29,12 @@ from ..representations import ArticleRepr
 DAY_SECONDS = 86400.0
 # The two tuned settings (eval/clustering.py --tune reports them on held-out halves):
 WINDOW_DAYS = 2.0  # reports of one event appear within a couple of days of each other
-COHESION_MARGIN = 0.15  # joining needs similarity within this of the story's own links
+COHESION_MARGIN = 0.3  # joining needs similarity within this of the story's own links
+# The pair scorer's same_event is calibrated for a pair on its own ("same story" in the strict
+# SemEval sense). Inside the clusterer a link is already confined to a time window and the
+# nearest documents, and must be confirmed by most of the story's central members, so a lower
+# probability suffices: links need P(same event) >= LINK_PROBABILITY.
+LINK_PROBABILITY = 0.02
 
 
 class PairScoreLike(Protocol):
@@ -263,6 +268,7 @@ class StoryClusterer:
         min_similarity: float | None = None,
         check: int = 5,
         cohesion_margin: float | None = COHESION_MARGIN,
+        link_probability: float | None | str = "auto",
         exact_limit: int = 4096,
         resolve: Resolver | None = None,
     ) -> None:
@@ -270,6 +276,13 @@ class StoryClusterer:
         self.min_similarity = min_similarity
         self.check = check
         self.cohesion_margin = cohesion_margin
+        # "auto": the calibrated threshold for the project's scorer; a custom scorer's own
+        # same_event decision is taken as it is unless a threshold is given.
+        if link_probability == "auto":
+            link_probability = LINK_PROBABILITY if scorer is None else None
+        self.link_probability: float | None = (
+            None if link_probability is None else float(link_probability)
+        )
         self.exact_limit = exact_limit
         self.window_days = window_days
         self.k = k
@@ -499,7 +512,12 @@ class StoryClusterer:
         return float(np.mean(known)) if known else None
 
     def _links(self, score: PairScoreLike) -> bool:
-        if not score.same_event:
+        confidence = getattr(score, "confidence", None)
+        if self.link_probability is not None and confidence is not None:
+            p_same = float(confidence) if score.same_event else 1.0 - float(confidence)
+            if p_same < self.link_probability:
+                return False
+        elif not score.same_event:
             return False
         return self.min_similarity is None or float(score.similarity) >= self.min_similarity
 
