@@ -121,7 +121,7 @@ def test_page_metadata_candidates(results: dict) -> None:
     assert ("html:h1", LABELS["en_port_strike"]["title"]) in page_meta["titles"]
     assert meta.url == "https://harbourledger.example/news/en_port_strike"
     assert meta.dateline == "ROTTERDAM, Netherlands"
-    assert [a.name for a in meta.attributions] == ["Associated Press"]
+    assert [a.name for a in meta.attributions] == ["AP"]
 
 
 def test_attributions_in_html_pages(results: dict) -> None:
