@@ -170,6 +170,18 @@ def test_stories_lang_and_min_size_filters(db: Path, stories: list[dict[str, Any
     assert all(rare in s["languages"] and len(s["articles"]) >= 2 for s in both)
 
 
+def test_stories_entity_filter_accepts_any_spelling(
+    db: Path, stories: list[dict[str, Any]], entities: list[dict[str, Any]]
+) -> None:
+    person = max((e for e in entities if e["type"] == "person"), key=lambda e: len(e["articles"]))
+    spelling = next((v for v in person["variants"] if v != person["name"]), person["name"])
+    found = ok_json(wiretrace("stories", "--json", "--entity", spelling, db=db))
+    expected = {s["id"] for s in stories if set(s["articles"]) & set(person["articles"])}
+    assert found and {s["id"] for s in found} == expected
+    missing = wiretrace("stories", "--entity", "Nobody Anywhere-Nowhere", db=db)
+    assert_one_line_error(missing, "Nobody Anywhere-Nowhere")
+
+
 # -- trace -------------------------------------------------------------------------------------
 
 

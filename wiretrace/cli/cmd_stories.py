@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -35,6 +36,11 @@ def stories_cmd(
         None, "--query", "-q", help="Only stories whose articles match these words.",
         show_default=False,
     ),
+    entity: str = typer.Option(
+        None, "--entity", "-e",
+        help="Only stories mentioning this entity (id, name or any spelling: Лукашенко).",
+        show_default=False,
+    ),
     limit: int = typer.Option(
         None, "--limit", min=1, help="At most this many stories.", show_default=False
     ),
@@ -46,7 +52,7 @@ def stories_cmd(
     Every article belongs to exactly one story (possibly a story of one).
 
     Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang bg` ·
-    `wiretrace stories -q "dam burst" --title-lang en`
+    `wiretrace stories -q "dam burst" --title-lang en` · `wiretrace stories --entity Hrytsenko`
     """
     from ..stories import list_stories
 
@@ -55,7 +61,7 @@ def stories_cmd(
     try:
         stories = list_stories(
             store, q=query, limit=limit, min_size=min_size, language=lang,
-            title_language=title_lang,
+            title_language=title_lang, entity=_entity_id(store, entity) if entity else None,
         )
     except (WiretraceError, sqlite3.Error) as exc:
         fail(str(exc))
@@ -123,3 +129,10 @@ def recluster_cmd(
         f"{summary['storylines']} storylines)",
         highlight=False,
     )
+
+
+def _entity_id(store: Any, name: str) -> str:
+    """The entity id for an id, a name or any of its spellings."""
+    from ..entities import get_entity
+
+    return str(get_entity(store, name)["id"])
