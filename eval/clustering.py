@@ -215,11 +215,15 @@ def storyline_check(
     from collections import Counter
 
     from wiretrace.stories import StoryClusterer
+    from wiretrace.stories.cluster import LINK_PROBABILITY
     from wiretrace.stories.storylines import StoryProfile, link_storylines, story_names
 
     topic_of = {str(r["id"]): r.get("topic") for r in rows}
     names = {r.id: r.features.get("names", []) for r in reprs}
-    clusterer = StoryClusterer(scorer=scorer)
+    clusterer = StoryClusterer(
+        scorer=scorer,
+        link_probability=LINK_PROBABILITY if getattr(scorer, "calibrated", False) else None,
+    )
     clusterer.fit(reprs)
     profiles = [
         StoryProfile(sid, s.seq, clusterer.centroid(sid),
@@ -303,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from wiretrace.stories.cluster import (
         COHESION_MARGIN,
+        LINK_PROBABILITY,
         WINDOW_DAYS,
         cosine_window_scorer,
         default_scorer,
@@ -336,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from wiretrace.stories.cluster import order_key
 
     ordered = sorted(reprs, key=lambda x: order_key(x.id, x.published))
-    online = StoryClusterer(scorer=scorer)
+    online = StoryClusterer(scorer=scorer, link_probability=LINK_PROBABILITY)
     seen: dict[str, str] = {}
     moved = 0
     for i in range(5):

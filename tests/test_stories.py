@@ -363,3 +363,40 @@ def test_real_scorer_groups_multilingual_reports_of_the_same_event():
         frozenset({"quake-en", "quake-ru"}),
         frozenset({"budget-en"}),
     }
+
+
+def _article(aid: str, vec: np.ndarray, published: str, sentences: list[str], event: int) -> ArticleRepr:
+    text = " ".join(sentences)
+    spans, cursor = [], 0
+    for s in sentences:
+        spans.append(Sentence(s, cursor, cursor + len(s)))
+        cursor += len(s) + 1
+    return ArticleRepr(
+        id=aid, language="en", published=published, title=sentences[0], text=text,
+        sentences=spans, sentence_vectors=np.tile(_unit(vec), (len(spans), 1)),
+        doc_vector=_unit(vec), title_vector=None, features={"event": event, "names": []},
+    )
+
+
+def test_a_verbatim_repost_with_a_late_page_date_joins_the_story_it_copies():
+    rng = np.random.default_rng(11)
+    base = rng.normal(size=DIM)
+    report = [
+        "An earthen dam gave way early on Monday, flooding six villages.",
+        "About 1,200 people were evacuated from the town, officials said.",
+        "Two people were taken to hospital with hypothermia.",
+        "Prosecutors opened a criminal case into alleged negligence.",
+    ]
+    original = _article("wire", base, "2025-03-03", report, event=1)
+    follow = _article("follow", base + 0.05 * rng.normal(size=DIM), "2025-03-03", report[:3], event=1)
+    # Eight months later a spam site re-posts the report under its own page date; one line is
+    # reworded. The scorer (like the real one, whose time prior decays) does not link it.
+    repost_text = [*report[:3], "Prosecutors have opened a case into possible negligence."]
+    repost = _article("repost", base + 0.01 * rng.normal(size=DIM), "2025-11-02", repost_text, event=2)
+    unrelated = _article("other-dam", base + 0.02 * rng.normal(size=DIM), "2025-11-02",
+                         ["A different dam was inspected on Tuesday.", "Engineers found no cracks.",
+                          "The reservoir is at half capacity.", "Inspections continue next week."],
+                         event=3)
+    result = StoryClusterer(scorer=EventScorer([]), k=6).fit([original, follow, repost, unrelated])
+    assert result["repost"] == result["wire"] == result["follow"]
+    assert result["other-dam"] != result["wire"]  # similar vectors but no shared sentences

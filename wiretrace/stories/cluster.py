@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,13 @@ COHESION_MARGIN = 0.3  # joining needs similarity within this of the story's own
 # nearest documents, and must be confirmed by most of the story's central members, so a lower
 # probability suffices: links need P(same event) >= LINK_PROBABILITY.
 LINK_PROBABILITY = 0.02
+# A verbatim re-post joins the story of what it copies whatever its page date says: scraped
+# copies often carry the date they were re-posted, months later (the case the date-conflict
+# check in provenance exists for). Verbatim means most sentences identical, not just similar.
+DUPLICATE_COSINE = 0.95
+DUPLICATE_SHARE = 0.6  # of the shorter article's sentences, identical after normalising
+DUPLICATE_MIN_SENTENCES = 3
+DUPLICATE_K = 5
 
 
 class PairScoreLike(Protocol):
@@ -87,6 +95,10 @@ def parse_time(value: str | None) -> float | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
+
+
+def _normal_sentence(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def story_id_for(founder_id: str) -> str:
@@ -454,6 +466,9 @@ class StoryClusterer:
             found = index.candidates(vec, t, self.window_days * DAY_SECONDS, self.k)
         # links per story: (similarity, member id)
         linked: dict[str, list[tuple[float, str]]] = {}
+        copied = self._verbatim_sources(r, found) if t is not None else []
+        for cos, cand in copied:
+            linked.setdefault(self.story_of[cand], []).append((cos, cand))
         for label, cos in found:
             if cos < self.min_cosine:
                 continue
@@ -463,8 +478,9 @@ class StoryClusterer:
                 linked.setdefault(self.story_of[cand], []).append((float(score.similarity), cand))
 
         confirmed: list[tuple[float, int, str]] = []  # (best similarity, links, story id)
+        copied_stories = {self.story_of[c] for _, c in copied}
         for sid, links in linked.items():
-            if self._confirmed(r, sid, links):
+            if sid in copied_stories or self._confirmed(r, sid, links):
                 best = max(s for s, _ in links)
                 confirmed.append((best, len(links), sid))
         self._add_article(r.id, r.doc_vector, r.published)
@@ -504,6 +520,29 @@ class StoryClusterer:
         cohesion = self._cohesion(story)
         mean_sim = float(np.mean([float(sc.similarity) for sc in scores]))
         return cohesion is None or mean_sim >= cohesion - self.cohesion_margin
+
+    def _verbatim_sources(
+        self, r: ArticleRepr, in_window: list[tuple[int, float]]
+    ) -> list[tuple[float, str]]:
+        """Indexed articles outside the time window that ``r`` copies nearly verbatim."""
+        index = self._index
+        if index is None or not len(index) or len(r.sentences) < DUPLICATE_MIN_SENTENCES:
+            return []
+        vec = np.asarray(r.doc_vector, dtype=np.float32)
+        vec = vec / max(float(np.linalg.norm(vec)), 1e-9)
+        seen = {label for label, _ in in_window}
+        mine = {_normal_sentence(x.text) for x in r.sentences}
+        out = []
+        for label, cos in index.candidates(vec, None, 0.0, DUPLICATE_K):
+            if cos < DUPLICATE_COSINE or label in seen:
+                continue
+            cand = self._ids[label]
+            theirs = {_normal_sentence(x.text) for x in self._repr(cand).sentences}
+            shared = len(mine & theirs)
+            smaller = min(len(mine), len(theirs))
+            if shared >= DUPLICATE_MIN_SENTENCES and shared >= DUPLICATE_SHARE * smaller:
+                out.append((float(cos), cand))
+        return out
 
     def _cohesion(self, story: Story) -> float | None:
         """Mean similarity of the links that built the story (None before its second member)."""
