@@ -201,7 +201,7 @@ def test_storylines_link_related_stories_without_merging_them():
     far = _unit(rng.normal(size=DIM))
     profiles = [
         StoryProfile("s-vote", 0, _unit(c + 0.05 * rng.normal(size=DIM)), {"orban", "budapest", "eu"}),
-        StoryProfile("s-aftermath", 1, _unit(c + 0.05 * rng.normal(size=DIM)), {"orban", "budapest"}),
+        StoryProfile("s-aftermath", 1, _unit(c + 0.05 * rng.normal(size=DIM)), {"orban", "budapest", "eu"}),
         StoryProfile("s-samevector-othernames", 2, _unit(c + 0.05 * rng.normal(size=DIM)), {"lima"}),
         StoryProfile("s-unrelated", 3, far, {"orban", "budapest"}),
     ]

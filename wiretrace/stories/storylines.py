@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MIN_CENTROID_COSINE = 0.86
-MIN_SHARED_NAMES = 2
+MIN_SHARED_NAMES = 3
 # A name carried by more than this share of all stories (a head of state, a country) links
 # everything to everything; only rarer names count as shared.
 MAX_NAME_SHARE = 0.03
