@@ -316,3 +316,16 @@ def test_compare_two_stored_articles_cli(tmp_path) -> None:
     assert "1200" in doc["evidence"]["shared_numbers"]
     missing = CliRunner().invoke(app, ["--db", str(db), "compare", "hu-en", "nope"])
     assert missing.exit_code == 1 and "nope" in missing.stderr
+
+
+def test_time_prior_spares_verbatim_reposts():
+    """A copy re-posted months later keeps its score; a different text that far apart does not."""
+    from wiretrace.similarity.scorer import default_model
+
+    model = default_model()
+    base = {name: 0.9 for name in model.features}
+    near = model.similarity({**base, "days_apart": 1.0, "verbatim_share": 0.0})
+    repost = model.similarity({**base, "days_apart": 240.0, "verbatim_share": 0.75})
+    rewrite = model.similarity({**base, "days_apart": 240.0, "verbatim_share": 0.2})
+    assert repost == pytest.approx(near)
+    assert rewrite < near / 10

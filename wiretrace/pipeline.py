@@ -102,9 +102,33 @@ def _entities_stage(store: Any, ids: list[str], progress: Callable[[int], None] 
     return update_entities(store, ids, progress=progress)
 
 
+def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
+    """Trace the stories that gained articles, so story pages open from the cache."""
+    from .provenance import trace_story
+
+    story_ids: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        story_ids.update(r[0] for r in store.conn.execute(
+            f"""SELECT m.story_id FROM story_members m WHERE m.article_id IN ({marks})
+                GROUP BY m.story_id
+                HAVING (SELECT count(*) FROM story_members x WHERE x.story_id = m.story_id) > 1""",
+            chunk,
+        ))
+    traced = 0
+    for story_id in sorted(story_ids):
+        trace_story(store, story_id)
+        traced += 1
+    if progress:
+        progress(len(ids))
+    return {"stories_traced": traced}
+
+
 STAGES: tuple[Stage, ...] = (
     Stage("stories", 1, _stories_stage),
     Stage("entities", 1, _entities_stage),
+    Stage("traces", 1, _traces_stage),
 )
 
 

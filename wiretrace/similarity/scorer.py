@@ -24,6 +24,7 @@ lowers the similarity of reports far apart in time.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -152,6 +153,18 @@ def match_names(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, str]]:
             matched.append((key, best))
             used.add(best)
     return matched
+
+
+VERBATIM_SHARE = 0.6  # share of the shorter article's sentences repeated word for word
+
+
+def _verbatim_share(a: ArticleRepr, b: ArticleRepr) -> float:
+    """Share of the shorter article's sentences found identical (after normalising) in the other."""
+    if len(a.sentences) < 3 or len(b.sentences) < 3:
+        return 0.0
+    sa = {" ".join(re.findall(r"\w+", x.text.lower())) for x in a.sentences}
+    sb = {" ".join(re.findall(r"\w+", x.text.lower())) for x in b.sentences}
+    return len(sa & sb) / max(1, min(len(sa), len(sb)))
 
 
 def _overlap(shared: int, a: int, b: int) -> float:
@@ -292,6 +305,7 @@ def pair_features(
         ),
         "date_overlap": _overlap(len(dates), len(fa.get("dates", [])), len(fb.get("dates", []))),
         "days_apart": -1.0 if days is None else days,
+        "verbatim_share": _verbatim_share(a, b),
         "doc_cos_centered": doc_cos_centered,
         "coverage_centered": coverage_centered,
     }
@@ -375,7 +389,10 @@ class ScoringModel:
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
         sim = _sigmoid(z)
         days = features.get("days_apart", -1.0)
-        if days > self.time_window_days:
+        # A near-verbatim copy is the same report whatever its page date says (re-posts carry
+        # the date they were re-posted), so the time prior does not apply to it.
+        verbatim = features.get("verbatim_share", 0.0) >= VERBATIM_SHARE
+        if days > self.time_window_days and not verbatim:
             sim *= math.exp(-(days - self.time_window_days) / self.time_scale_days)
         return sim
 
