@@ -84,7 +84,20 @@ def demo_cmd(
     db = escape(shlex.quote(ctx.obj.db))
     err.print("\n[bold green]Done.[/] Where to look:")
     err.print(f"  • the HTML report:        {escape(str(Path(report).resolve()))}")
-    err.print(f"  • the web workbench:      wiretrace --db {db} serve   → http://127.0.0.1:8000/")
-    err.print(f"  • stories as JSON:        wiretrace --db {db} stories --json")
-    err.print(f"  • one story's trace:      wiretrace --db {db} trace STORY_ID")
-    err.print(f"  • one article, cleaned:   wiretrace --db {db} show ARTICLE_ID")
+    exe = _command_name()
+    err.print(f"  • the web workbench:      {exe} --db {db} serve   → http://127.0.0.1:8000/")
+    err.print(f"  • stories as JSON:        {exe} --db {db} stories --json")
+    err.print(f"  • one story's trace:      {exe} --db {db} trace STORY_ID")
+    err.print(f"  • one article, cleaned:   {exe} --db {db} show ARTICLE_ID")
+
+
+def _command_name() -> str:
+    """How the user can run wiretrace again: the script path when it is not on PATH."""
+    import os
+    import shutil
+    import sys
+
+    script = sys.argv[0]
+    if os.path.basename(script) == "wiretrace" and shutil.which("wiretrace") != os.path.abspath(script):
+        return os.path.relpath(script)
+    return "wiretrace"
