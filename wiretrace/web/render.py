@@ -201,6 +201,7 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
             f'<text x="{tx - 10}" y="{ty - 7}" text-anchor="end">{escape(label)}</text></g>'
         )
     origins = set(trace.get("origins", []))
+    conflicts = {c.get("article") for c in trace.get("date_conflicts", [])}
     for n, (x, y) in pos.items():
         info = titles.get(n)
         is_article = info is not None
@@ -208,7 +209,12 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
         sub = ""
         if info:
             sub = " · ".join(x for x in [info.get("language") or "", (info.get("published") or "")[:10]] if x)
-        cls = "node" + (" origin" if n in origins else "") + ("" if is_article else " external")
+        cls = (
+            "node"
+            + (" origin" if n in origins else "")
+            + ("" if is_article else " external")
+            + (" conflict" if n in conflicts else "")
+        )
         label = escape(name if len(name) <= 30 else name[:29] + "…")
         node = (
             f'<g class="{cls}"><rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6"/>'
