@@ -193,3 +193,22 @@ def test_repeated_captions_are_kept_once_and_short_repeats_stay() -> None:
     assert paragraphs.count(caption) == 1
     assert paragraphs.count("Foto: dpa") == 2
     assert paragraphs[-1].startswith("Die Reederei")
+
+
+def test_link_menus_and_teaser_grids_are_pruned_but_article_links_stay() -> None:
+    story = "".join(
+        f"<p>Paragraph {n}: the council voted on the new tram line, and residents of the "
+        f"<a href='/district/{n}'>northern district</a> argued about noise, costs and timing "
+        "for most of the evening.</p>" for n in range(6))
+    menu = "".join(f"<li><a href='/s/{s}'>{s}</a></li>" for s in
+                   ("Politik", "Wirtschaft", "Sport", "Kultur", "Wetter", "Reise"))
+    grid = "".join(f"<div class='card'><a href='/t/{n}'>Teaser headline number {n} about "
+                   "something else</a></div>" for n in range(5))
+    html = (f"<html><body><ul class='nav-x'>{menu}</ul><div class='main'><h1>Tram vote</h1>"
+            f"{story}<div class='more-x'>{grid}</div></div></body></html>")
+    cleaned, _ = extract_html(html)
+    assert "Paragraph 5: the council voted" in cleaned.text
+    assert "northern district" in cleaned.text  # a link inside prose is not a link list
+    assert "Teaser headline number" not in cleaned.text
+    assert "Wirtschaft" not in cleaned.text
+    assert any(r.reason == "link-list" and "Teaser headline" in r.text for r in cleaned.removed)

@@ -312,3 +312,38 @@ def test_shown_date_against_meta_date(date_lines: str, published: str, expected:
     doc, cleaned, page = html_page_meta(date_lines, published)
     meta = extract_metadata(doc, cleaned, page_meta=page)
     assert (meta.published or "")[:10] == expected
+
+
+@pytest.mark.parametrize(
+    ("date_lines", "published", "expected"),
+    [
+        # day-first reading of a month-first date: the machine-readable value settles the order
+        ("09.10.2024", "2024-09-10T16:07:00Z", "2024-09-10"),
+        ("03/10/2023", "2023-10-03T09:00:00+01:00", "2023-10-03"),
+        # a numeric shown date that is no reading of the machine value still wins
+        ("09.11.2024", "2024-09-10T16:07:00Z", "2024-11-09"),
+    ],
+)
+def test_shown_numeric_date_read_in_the_wrong_order(date_lines: str, published: str,
+                                                     expected: str) -> None:
+    doc, cleaned, page = html_page_meta(date_lines, published)
+    assert (extract_metadata(doc, cleaned, page_meta=page).published or "")[:10] == expected
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, "2025-03-03"),
+        ({"url_date": "2023-06-01"}, "2023-06-01"),
+        ({"time_elements": [{"text": "2023-06-01T08:00:00+00:00", "hints": "published-on",
+                             "distance": 40}]}, "2023-06-01"),
+        # a <time> that is not marked as the publication time confirms nothing
+        ({"time_elements": [{"text": "2023-06-01T08:00:00+00:00", "hints": "card-date",
+                             "distance": 900}]}, "2025-03-03"),
+    ],
+)
+def test_meta_date_confirmed_by_url_or_time_element_beats_shown_date(
+        extra: dict, expected: str) -> None:
+    doc, cleaned, page = html_page_meta("March 3, 2025", "2023-06-01T08:00:00+00:00")
+    meta = extract_metadata(doc, cleaned, page_meta={**page, **extra})
+    assert (meta.published or "")[:10] == expected

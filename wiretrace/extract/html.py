@@ -206,6 +206,49 @@ def _prune(tree: lxml.html.HtmlElement) -> list[Removal]:
                 _drop(el)
                 if text:
                     removed.append(Removal(text=text[:2000], reason=reason))
+    removed.extend(_prune_link_lists(tree))
+    return removed
+
+
+def _link_share(el: etree._Element) -> tuple[float, int, int]:
+    """Share of an element's text inside links, its link count and its text length."""
+    length = _text_len(el) or 1
+    links = [a for a in el.iter("a") if _text_len(a)]
+    return sum(_text_len(a) for a in links) / length, len(links), length
+
+
+def _prune_link_lists(tree: lxml.html.HtmlElement) -> list[Removal]:
+    """Remove menus, tag clouds and teaser grids: blocks of many short links and little prose.
+
+    The block holding most of the page's paragraph text, and anything around it, is never
+    removed; inside it only lists that are almost all link text go.
+    """
+    spec = _data("selectors").get("link_lists")
+    if not spec:
+        return []
+    paragraphs = [(p, _text_len(p)) for p in tree.iter("p")]
+    total = sum(n for _, n in paragraphs) or 1
+    main: etree._Element | None = None
+    for el in tree.iter(*spec["container_tags"]):
+        own = sum(n for p, n in paragraphs if _contains(el, p))
+        if own >= spec["main_share"] * total and (main is None or _contains(main, el)):
+            main = el
+    removed: list[Removal] = []
+    for el in list(tree.iter(*spec["list_tags"])):
+        if el.getparent() is None or (main is not None and (el is main or _contains(el, main))):
+            continue
+        inside = main is not None and _contains(main, el)
+        share, count, length = _link_share(el)
+        limit = spec["inside_min_share"] if inside else spec["min_share"]
+        if count < spec["min_links"] or share < limit:
+            continue
+        if length / count > spec["max_chars_per_link"]:
+            continue
+        if el.xpath(".//h1"):
+            continue
+        text = _norm(el.text_content())
+        _drop(el)
+        removed.append(Removal(text=text[:2000], reason="link-list"))
     return removed
 
 

@@ -155,7 +155,9 @@ def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: 
             # it is the modification date or labelled as an update. A date one day off is the
             # same instant shown in another time zone: the machine-readable one is exact.
             if (day != value[:10] and label != "updated" and day != (modified or "")[:10]
-                    and (label == "published" or not _adjacent_days(day, value[:10]))):
+                    and (label == "published" or not _adjacent_days(day, value[:10]))
+                    and not _swapped_reading(match, value[:10])
+                    and not _corroborated(value[:10], page, language)):
                 evidence["published"] = Evidence("text:date-near-title", match.text, 0.75)
                 return match.value
         evidence["published"] = Evidence(source, text, 0.95)
@@ -182,6 +184,31 @@ def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: 
         evidence["published"] = Evidence("url:date", page["url_date"], 0.6)
         return str(page["url_date"])
     return None
+
+
+def _swapped_reading(match: DateMatch, day: str) -> bool:
+    """Whether a numeric date read day-first (or month-first) is ``day`` read the other way.
+
+    "09.10.2024" is 9 October or September 10; when the machine-readable date is one of the
+    two readings, the page shows that date and only the order was guessed wrong.
+    """
+    if match.pattern not in ("dotted", "slashed", "time-dotted"):
+        return False
+    year, month, dom = match.value[:10].split("-")
+    return f"{year}-{dom}-{month}" == day
+
+
+def _corroborated(day: str, page: dict[str, Any], language: str | None) -> bool:
+    """Whether the machine-readable date is confirmed by an independent source on the page:
+    the date in the URL path or a ``<time>`` element marked as the publication time."""
+    if (page.get("url_date") or "")[:10] == day:
+        return True
+    for item in page.get("time_elements", []):
+        hints = item.get("hints", "")
+        if any(h in hints for h in ("publish", "pubdate", "datepublished", "posted")):
+            if (parse_date(item["text"], language=language) or "")[:10] == day:
+                return True
+    return False
 
 
 def _adjacent_days(first: str, second: str) -> bool:
