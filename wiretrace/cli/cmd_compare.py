@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import NotFoundError, WiretraceError
+from ..errors import WiretraceError
 from ..records import Article
 from .app import app, err, fail, out, print_json, store_from
 
@@ -56,9 +56,6 @@ def compare_cmd(
         for article_id in (a, b):
             store.get_article(article_id)
         reprs = load_representations(store, [a, b])
-    except NotFoundError as exc:
-        fail(str(exc))
-        return
     except WiretraceError as exc:
         fail(str(exc))
         return

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from ..errors import NotFoundError, WiretraceError
+from ..errors import WiretraceError
 from .app import app, err, fail, out, print_json, store_from
 from .cmd_show import require_store
 
@@ -76,9 +76,6 @@ def trace_cmd(
             result = trace_articles(store, ids, story=None)
         else:
             result = trace_story(store, ids[0], refresh=refresh)
-    except NotFoundError as exc:
-        fail(str(exc))
-        return
     except WiretraceError as exc:
         fail(str(exc))
         return
