@@ -27,18 +27,18 @@ demo: $(STAMP)
 	$(BIN)/wiretrace --db demo.db demo
 
 test: $(STAMP) browser
-	$(BIN)/ruff check wiretrace tests bench eval
+	$(BIN)/ruff check wiretrace tests bench eval tools
 	$(BIN)/pytest -q -x --durations=15
 
 lint: $(STAMP)
-	$(BIN)/ruff check wiretrace tests bench eval
-	$(BIN)/ruff format --check wiretrace tests bench eval
+	$(BIN)/ruff check wiretrace tests bench eval tools
+	$(BIN)/ruff format --check wiretrace tests bench eval tools
 
 eval: $(STAMP)
-	$(BIN)/python eval/run_all.py
+	$(BIN)/python tools/run_scripts.py eval
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python tools/run_scripts.py bench
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-* .pytest_cache build *.egg-info

@@ -7,12 +7,11 @@ that adds a paragraph and strengthens claims, a summary, and a copy of the rewri
 and three rewrites of a wire report that is not in the store. Their sentence vectors were
 computed once with the default model and stored beside them, so these tests run the real
 alignment without loading the model; the slow tests check the stored vectors against it.
-Regenerate the vectors after editing a fixture: ``.venv/bin/python tests/test_provenance.py``.
+Regenerate the vectors after editing a fixture: ``.venv/bin/python -m tests.test_provenance``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -25,8 +24,10 @@ from wiretrace.provenance.diff import hedge_changes, number_changes
 from wiretrace.provenance.lexicon import extract_numbers, names_match
 from wiretrace.provenance.offline import article_from_text
 from wiretrace.records import Article
-from wiretrace.representations import ArticleRepr, doc_text
+from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import split_sentences
+
+from .stored_vectors import load_vectors, representation, save_vectors, text_key, texts_to_embed
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "provenance"
 VECTORS = FOLDER / "vectors.npz"
@@ -34,10 +35,6 @@ STORIES = ("fire_story", "wire_story")
 
 
 # -- fixture loading ------------------------------------------------------------------------
-
-
-def _key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def story_articles(name: str) -> list[Article]:
@@ -55,38 +52,10 @@ def story_articles(name: str) -> list[Article]:
     ]
 
 
-def _texts_to_embed(articles: list[Article]) -> list[str]:
-    texts = []
-    for article in articles:
-        texts.extend(s.text for s in split_sentences(article.text, article.language))
-        texts.append(doc_text(article))
-    return texts
-
-
-def _stored_vectors() -> dict[str, np.ndarray]:
-    with np.load(VECTORS) as data:
-        return {k: data[k].astype(np.float32) for k in data.files}
-
-
 def load_story(name: str) -> tuple[list[Article], dict[str, ArticleRepr]]:
     articles = story_articles(name)
-    table = _stored_vectors()
-    reprs = {}
-    for article in articles:
-        sentences = split_sentences(article.text, article.language)
-        missing = [s.text for s in sentences if _key(s.text) not in table]
-        assert not missing, f"no stored vector for {missing[0]!r}: regenerate the vectors"
-        reprs[article.id] = ArticleRepr(
-            id=article.id,
-            language=article.language,
-            published=article.published,
-            title=article.title,
-            text=article.text,
-            sentences=sentences,
-            sentence_vectors=np.vstack([table[_key(s.text)] for s in sentences]),
-            doc_vector=table[_key(doc_text(article))],
-        )
-    return articles, reprs
+    table = load_vectors(VECTORS)
+    return articles, {a.id: representation(a, table) for a in articles}
 
 
 @pytest.fixture(scope="module")
@@ -488,23 +457,14 @@ def test_name_replacement_in_the_same_slot():
 def test_stored_vectors_match_the_model():
     from wiretrace.embeddings import get_backend
 
-    texts = sorted({t for name in STORIES for t in _texts_to_embed(story_articles(name))})
+    texts = sorted({t for name in STORIES for t in texts_to_embed(story_articles(name))})
     sample = texts[:: max(1, len(texts) // 12)]
     fresh = get_backend().embed_passages(sample)
-    table = _stored_vectors()
+    table = load_vectors(VECTORS)
     for text, vec in zip(sample, fresh, strict=True):
-        assert float(vec @ table[_key(text)]) > 0.99, text
-
-
-def _regenerate() -> None:
-    from wiretrace.embeddings import get_backend
-
-    texts = sorted({t for name in STORIES for t in _texts_to_embed(story_articles(name))})
-    vectors = get_backend().embed_passages(texts)
-    arrays = {_key(t): v.astype(np.float16) for t, v in zip(texts, vectors, strict=True)}
-    np.savez_compressed(VECTORS, **arrays)
-    print(f"{len(texts)} vectors -> {VECTORS}")
+        assert float(vec @ table[text_key(text)]) > 0.99, text
 
 
 if __name__ == "__main__":
-    _regenerate()
+    texts = [t for name in STORIES for t in texts_to_embed(story_articles(name))]
+    print(f"{save_vectors(VECTORS, texts)} vectors -> {VECTORS}")

@@ -4,23 +4,22 @@ Articles are read with the project's own sources and pipeline and grouped by the
 so this measures provenance alone. Sentence vectors come from
 tests/fixtures/provenance/sample_vectors.npz (computed with the default model); any sentence
 not found there (after a change to cleaning or segmentation) is embedded with the model.
-Regenerate: ``.venv/bin/python tests/test_provenance_floor.py``.
+Regenerate: ``.venv/bin/python -m tests.test_provenance_floor``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from wiretrace.provenance import trace_story_articles
 from wiretrace.provenance.evaluate import score_traces
-from wiretrace.representations import ArticleRepr, doc_text
-from wiretrace.sentences import split_sentences
+from wiretrace.representations import ArticleRepr
+
+from .stored_vectors import load_vectors, representation, save_vectors, text_key, texts_to_embed
 
 SAMPLE = Path(__file__).resolve().parent.parent / "wiretrace" / "data" / "sample"
 VECTORS = Path(__file__).resolve().parent / "fixtures" / "provenance" / "sample_vectors.npz"
@@ -42,14 +41,6 @@ pytestmark = [
 ]
 
 
-def _key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-def _texts(article) -> list[str]:
-    return [s.text for s in split_sentences(article.text, article.language)] + [doc_text(article)]
-
-
 def load_sample():
     from wiretrace.pipeline import process_document
     from wiretrace.sources import iter_documents
@@ -63,38 +54,15 @@ def load_sample():
     return articles
 
 
-def _vectors(texts: list[str]) -> dict[str, np.ndarray]:
-    table: dict[str, np.ndarray] = {}
-    if VECTORS.exists():
-        with np.load(VECTORS) as data:
-            table = {k: data[k].astype(np.float32) for k in data.files}
-    missing = sorted({t for t in texts if _key(t) not in table})
+def representations(articles) -> dict[str, ArticleRepr]:
+    table = load_vectors(VECTORS)
+    missing = sorted({t for t in texts_to_embed(articles.values()) if text_key(t) not in table})
     if missing:
         from wiretrace.embeddings import get_backend
 
         for text, vec in zip(missing, get_backend().embed_passages(missing), strict=True):
-            table[_key(text)] = vec
-    return table
-
-
-def representations(articles) -> dict[str, ArticleRepr]:
-    table = _vectors([t for a in articles.values() for t in _texts(a)])
-    reprs = {}
-    for article in articles.values():
-        sentences = split_sentences(article.text, article.language)
-        reprs[article.id] = ArticleRepr(
-            id=article.id,
-            language=article.language,
-            published=article.published,
-            title=article.title,
-            text=article.text,
-            sentences=sentences,
-            sentence_vectors=np.vstack([table[_key(s.text)] for s in sentences])
-            if sentences
-            else np.zeros((0, 384), np.float32),
-            doc_vector=table[_key(doc_text(article))],
-        )
-    return reprs
+            table[text_key(text)] = vec
+    return {a.id: representation(a, table) for a in articles.values()}
 
 
 @pytest.fixture(scope="module")
@@ -123,15 +91,6 @@ def test_altered_kind_is_named(scores):
     assert scores["altered+what"]["f1"] >= FLOORS["altered"]
 
 
-def _regenerate() -> None:
-    from wiretrace.embeddings import get_backend
-
-    texts = sorted({t for a in load_sample().values() for t in _texts(a)})
-    vectors = get_backend().embed_passages(texts)
-    arrays = {_key(t): v.astype(np.float16) for t, v in zip(texts, vectors, strict=True)}
-    np.savez_compressed(VECTORS, **arrays)
-    print(f"{len(texts)} vectors -> {VECTORS}")
-
-
 if __name__ == "__main__":
-    _regenerate()
+    count = save_vectors(VECTORS, texts_to_embed(load_sample().values()))
+    print(f"{count} vectors -> {VECTORS}")

@@ -158,13 +158,24 @@ def match_names(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, str]]:
 VERBATIM_SHARE = 0.6  # share of the shorter article's sentences repeated word for word
 
 
+def normal_sentence(text: str) -> str:
+    """A sentence reduced to its lower-cased words, so re-posts match despite punctuation."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def verbatim_overlap(a: ArticleRepr, b: ArticleRepr) -> tuple[int, float]:
+    """(sentences shared word for word, their share of the shorter article's sentences)."""
+    sa = {normal_sentence(x.text) for x in a.sentences}
+    sb = {normal_sentence(x.text) for x in b.sentences}
+    shared = len(sa & sb)
+    return shared, shared / max(1, min(len(sa), len(sb)))
+
+
 def _verbatim_share(a: ArticleRepr, b: ArticleRepr) -> float:
     """Share of the shorter article's sentences found identical (after normalising) in the other."""
     if len(a.sentences) < 3 or len(b.sentences) < 3:
         return 0.0
-    sa = {" ".join(re.findall(r"\w+", x.text.lower())) for x in a.sentences}
-    sb = {" ".join(re.findall(r"\w+", x.text.lower())) for x in b.sentences}
-    return len(sa & sb) / max(1, min(len(sa), len(sb)))
+    return verbatim_overlap(a, b)[1]
 
 
 def _overlap(shared: int, a: int, b: int) -> float:

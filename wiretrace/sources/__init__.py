@@ -83,6 +83,13 @@ def _content_key(doc: RawDocument) -> bytes:
     return digest.digest()
 
 
+def _os_error(exc: OSError, action: str, source_path: str) -> SourceError:
+    """The one-line error for a failed system call on ``source_path``."""
+    if isinstance(exc, PermissionError):
+        return PermissionDeniedError("permission denied", path=source_path)
+    return SourceError(f"{action}: {exc.strerror or exc}", path=source_path)
+
+
 def read_file(
     path: Path, base_id: str, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[RawDocument | SourceError]:
@@ -90,11 +97,8 @@ def read_file(
     source_path = str(path)
     try:
         info = path.stat()
-    except PermissionError:
-        yield PermissionDeniedError("permission denied", path=source_path)
-        return
     except OSError as exc:
-        yield SourceError(f"cannot read: {exc.strerror or exc}", path=source_path)
+        yield _os_error(exc, "cannot read", source_path)
         return
     if not stat.S_ISREG(info.st_mode):
         yield NotRegularFileError(f"{_file_kind(info.st_mode)}, not a file", path=source_path)
@@ -104,11 +108,8 @@ def read_file(
         return
     try:
         stream, gz = open_stream(path)
-    except PermissionError:
-        yield PermissionDeniedError("permission denied", path=source_path)
-        return
     except OSError as exc:
-        yield SourceError(f"cannot open: {exc.strerror or exc}", path=source_path)
+        yield _os_error(exc, "cannot open", source_path)
         return
     with stream:
         try:
@@ -119,11 +120,8 @@ def read_file(
                         yield item
                     continue
                 yield item
-        except PermissionError:
-            yield PermissionDeniedError("permission denied", path=source_path)
-            return
         except OSError as exc:
-            yield SourceError(f"read failed: {exc.strerror or exc}", path=source_path)
+            yield _os_error(exc, "read failed", source_path)
             return
         except (ValueError, TypeError, RecursionError, MemoryError, LookupError) as exc:
             # a reader tripped over input nobody anticipated: report it, keep the run going

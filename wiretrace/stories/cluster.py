@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..representations import ArticleRepr
+from ..similarity.scorer import verbatim_overlap
 
 DAY_SECONDS = 86400.0
 # The two tuned settings (eval/clustering.py --tune reports them on held-out halves):
@@ -95,10 +95,6 @@ def parse_time(value: str | None) -> float | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
-
-
-def _normal_sentence(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def story_id_for(founder_id: str) -> str:
@@ -531,16 +527,13 @@ class StoryClusterer:
         vec = np.asarray(r.doc_vector, dtype=np.float32)
         vec = vec / max(float(np.linalg.norm(vec)), 1e-9)
         seen = {label for label, _ in in_window}
-        mine = {_normal_sentence(x.text) for x in r.sentences}
         out = []
         for label, cos in index.candidates(vec, None, 0.0, DUPLICATE_K):
             if cos < DUPLICATE_COSINE or label in seen:
                 continue
             cand = self._ids[label]
-            theirs = {_normal_sentence(x.text) for x in self._repr(cand).sentences}
-            shared = len(mine & theirs)
-            smaller = min(len(mine), len(theirs))
-            if shared >= DUPLICATE_MIN_SENTENCES and shared >= DUPLICATE_SHARE * smaller:
+            shared, share = verbatim_overlap(r, self._repr(cand))
+            if shared >= DUPLICATE_MIN_SENTENCES and share >= DUPLICATE_SHARE:
                 out.append((float(cos), cand))
         return out
 

@@ -9,10 +9,11 @@ with ``allow_writes=True``.
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -28,6 +29,23 @@ CSP = (
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 MAX_LIMIT = 500
+
+
+def story_filters(
+    lang: str | None = Query(None, description="Only stories with an article in this language"),
+    outlet: str | None = Query(None, description="Only stories with an article from this outlet"),
+    entity: str | None = Query(None, description="Only stories mentioning this entity id"),
+    q: str | None = Query(None, description="Full-text search in article titles and text"),
+    since: str | None = Query(None, description="Last article on or after (YYYY-MM-DD)"),
+    until: str | None = Query(None, description="First article on or before (YYYY-MM-DD)"),
+    min_size: int = Query(1, ge=1, description="Minimum number of articles"),
+) -> queries.StoryFilters:
+    """The story filters of a request, shared by the API and the story list page (an empty
+    form field means no filter)."""
+    return queries.StoryFilters(
+        lang=lang or None, outlet=outlet or None, entity=entity or None, q=q or None,
+        since=since or None, until=until or None, min_size=min_size,
+    )
 
 
 def _templates() -> Environment:
@@ -104,20 +122,11 @@ def create_app(db_path: str, *, allow_writes: bool = False) -> FastAPI:
 
     @app.get("/api/stories", tags=["stories"])
     def api_stories(
-        lang: str | None = Query(None, description="Only stories with an article in this language"),
-        outlet: str | None = Query(None, description="Only stories with an article from this outlet"),
-        entity: str | None = Query(None, description="Only stories mentioning this entity id"),
-        q: str | None = Query(None, description="Full-text search in article titles and text"),
-        since: str | None = Query(None, description="Last article on or after (YYYY-MM-DD)"),
-        until: str | None = Query(None, description="First article on or before (YYYY-MM-DD)"),
-        min_size: int = Query(1, ge=1, description="Minimum number of articles"),
+        filters: queries.StoryFilters = Depends(story_filters),
         limit: int = Query(50, ge=1, le=MAX_LIMIT),
         offset: int = Query(0, ge=0),
     ) -> dict[str, Any]:
-        return queries.stories_page(
-            holder.get(), lang=lang, outlet=outlet, entity=entity, q=q, since=since, until=until,
-            min_size=min_size, limit=limit, offset=offset,
-        )
+        return queries.stories_page(holder.get(), filters, limit=limit, offset=offset)
 
     @app.get("/api/stories/{story_id}", tags=["stories"])
     def api_story(story_id: str) -> dict[str, Any]:
@@ -172,26 +181,15 @@ def create_app(db_path: str, *, allow_writes: bool = False) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(
         request: Request,
-        lang: str | None = None,
-        outlet: str | None = None,
-        entity: str | None = None,
-        q: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        min_size: int = Query(1, ge=1),
+        filters: queries.StoryFilters = Depends(story_filters),
         offset: int = Query(0, ge=0),
     ) -> HTMLResponse:
         store = holder.get()
-        data = queries.stories_page(
-            store, lang=lang, outlet=outlet, entity=entity, q=q or None, since=since or None,
-            until=until or None, min_size=min_size, limit=50, offset=offset,
-        )
+        data = queries.stories_page(store, filters, limit=50, offset=offset)
         facets = queries.facets(store)
         params = {k: v for k, v in dict(request.query_params).items() if k != "offset" and v}
         return page(
-            "index.html", data=data, facets=facets, params=params,
-            filters={"lang": lang, "outlet": outlet, "entity": entity, "q": q, "since": since,
-                     "until": until, "min_size": min_size},
+            "index.html", data=data, facets=facets, params=params, filters=asdict(filters)
         )
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)

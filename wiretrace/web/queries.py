@@ -7,6 +7,7 @@ ids, one for their members), so a page costs the same on 100 or 100,000 articles
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotFoundError
@@ -50,19 +51,26 @@ def _story_row_dict(row: Any, members: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class StoryFilters:
+    """What the story list is narrowed to; every filter is optional (empty means all)."""
+
+    lang: str | None = None
+    outlet: str | None = None
+    entity: str | None = None
+    q: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_size: int = 1
+
+
 def stories_page(
-    store: Any,
-    *,
-    lang: str | None = None,
-    outlet: str | None = None,
-    entity: str | None = None,
-    q: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    min_size: int = 1,
-    limit: int = 50,
-    offset: int = 0,
+    store: Any, filters: StoryFilters | None = None, *, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
+    """One page of stories matching ``filters``, largest and most recent first."""
+    f = filters or StoryFilters()
+    lang, outlet, entity, q = f.lang, f.outlet, f.entity, f.q
+    since, until, min_size = f.since, f.until, f.min_size
     if not _has_table(store, "stories"):
         return {"total": 0, "limit": limit, "offset": offset, "items": []}
     where, params = ["1=1"], []

@@ -18,7 +18,7 @@ def render_report(store: Any, *, story_id: str | None = None, min_size: int = 2)
     if story_id:
         story_ids = [story_id]
     else:
-        page = queries.stories_page(store, min_size=min_size, limit=10_000)
+        page = queries.stories_page(store, queries.StoryFilters(min_size=min_size), limit=10_000)
         story_ids = [s["id"] for s in page["items"]]
     sections = []
     for sid in story_ids:
