@@ -38,6 +38,7 @@ MODEL_PATH = REPO / "wiretrace" / "similarity" / "data" / "scorer_model.json"
 sys.path.insert(0, str(REPO))
 
 from wiretrace.embeddings import EmbeddingBackend, get_backend  # noqa: E402
+from wiretrace.extract.page_kind import notice_kind  # noqa: E402
 from wiretrace.representations import ArticleRepr  # noqa: E402
 from wiretrace.similarity.fit import (  # noqa: E402
     fit_calibration,
@@ -198,6 +199,7 @@ def build_model(
         model = fit_similarity(x, soft, names, l2=l2)
     sim = predict_similarity(model, x)
     model["same_event"] = fit_calibration(sim, overall <= SAME_EVENT_MAX_OVERALL)
+    model["prior_similarity"] = round(float(sim.mean()), 6)
     model["time_prior"] = dict(TIME_PRIOR)
     model["align_min_cosine"] = ALIGN_MIN_COSINE
     return model
@@ -227,13 +229,22 @@ def evaluate_semeval(args: argparse.Namespace, backend: CachedBackend) -> dict[s
     x = x_all[:, columns]
     x_shipped, _ = pair_matrix(reprs, SHIPPED_MODEL.get("centering"))
     x_dec = x_all[:, [names.index(f) for f in DECISION_FEATURES]]
+    # Pairs where a text is a bot check or paywall notice score the model's prior, as in
+    # score_pair; they stay in every figure.
+    notice = np.array([bool(notice_kind(r["a"]["text"]) or notice_kind(r["b"]["text"])) for r in rows])
 
     print(f"  pairs: {len(rows)}, cross-lingual: {int(cross.sum())}")
     print("Pearson with -overall:")
     for f in args.features:
         _report(f"feature {f}", x_all[:, names.index(f)], target, cross)
     _report("baseline: doc cosine", x_all[:, names.index("doc_cos")], target, cross)
-    _report("model now in scorer_model.json", _shipped(x_shipped, names), target, cross)
+    print(f"  pairs with a notice in place of an article: {int(notice.sum())}")
+    _report(
+        "model now in scorer_model.json",
+        _with_prior(_shipped(x_shipped, names), notice, SHIPPED_MODEL.get("prior_similarity")),
+        target,
+        cross,
+    )
 
     oof = np.zeros(len(rows))
     same_true = overall <= SAME_EVENT_MAX_OVERALL
@@ -241,6 +252,7 @@ def evaluate_semeval(args: argparse.Namespace, backend: CachedBackend) -> dict[s
     centered_oof = np.zeros(len(rows))
     for held in kfold_indices(len(rows), args.folds, seed=args.seed):
         train = np.setdiff1d(np.arange(len(rows)), held)
+        fit_rows = train[~notice[train]]  # a notice pair's label says nothing about its texts
         # Language means come from the training fold only, like the weights.
         fold_x, _ = pair_matrix(reprs, centering_of([reprs[i] for i in train]))
         centered_oof[held] = fold_x[held, names.index("doc_cos_centered")]
@@ -248,16 +260,22 @@ def evaluate_semeval(args: argparse.Namespace, backend: CachedBackend) -> dict[s
         fold_model = ScoringModel.from_dict(
             {
                 **build_model(
-                    fold_x[train], overall[train], args.features, args.l2, args.monotone
+                    fold_x[fit_rows], overall[fit_rows], args.features, args.l2, args.monotone
                 ),
                 "meta": {},
             }
         )
         cols = [args.features.index(f) for f in fold_model.features]
-        oof[held] = predict_similarity(_as_dict(fold_model), fold_x[held][:, cols])
+        oof[held] = _with_prior(
+            predict_similarity(_as_dict(fold_model), fold_x[held][:, cols]),
+            notice[held],
+            fold_model.prior_similarity,
+        )
         same_oof[held] = [fold_model.same_event_probability(s) >= 0.5 for s in oof[held]]
         if args.separate_decision:
-            dec = build_model(x_dec[train], overall[train], DECISION_FEATURES, args.l2, True)
+            dec = build_model(
+                x_dec[fit_rows], overall[fit_rows], DECISION_FEATURES, args.l2, True
+            )
             dcols = [DECISION_FEATURES.index(f) for f in dec["features"]]
             dsim = predict_similarity(dec, x_dec[held][:, dcols])
             cal = dec["same_event"]
@@ -265,12 +283,17 @@ def evaluate_semeval(args: argparse.Namespace, backend: CachedBackend) -> dict[s
     _report("centered doc cosine (cross-validated)", centered_oof, target, cross)
     _report(f"model, {args.folds}-fold cross-validated", oof, target, cross)
 
-    model = build_model(x, overall, args.features, args.l2, args.monotone)
+    fit = ~notice
+    model = build_model(x[fit], overall[fit], args.features, args.l2, args.monotone)
     model["centering"] = centering
     if args.separate_decision:
-        dec = build_model(x_dec, overall, DECISION_FEATURES, args.l2, True)
+        dec = build_model(x_dec[fit], overall[fit], DECISION_FEATURES, args.l2, True)
         model["decision"] = {k: v for k, v in dec.items() if k != "time_prior"}
-    fitted = predict_similarity(model, x[:, [args.features.index(f) for f in model["features"]]])
+    fitted = _with_prior(
+        predict_similarity(model, x[:, [args.features.index(f) for f in model["features"]]]),
+        notice,
+        model["prior_similarity"],
+    )
     _report("model fitted on all (optimistic)", fitted, target, cross)
 
     tp = int((same_oof & same_true).sum())
@@ -295,6 +318,13 @@ def evaluate_semeval(args: argparse.Namespace, backend: CachedBackend) -> dict[s
         print(f"  {f:<16} {c:+.3f}")
     print(f"  threshold (same_event): similarity >= {-model['same_event']['intercept'] / model['same_event']['slope']:.3f}")
     return model
+
+
+def _with_prior(similarity: np.ndarray, notice: np.ndarray, prior: float | None) -> np.ndarray:
+    """``similarity`` with the pairs flagged in ``notice`` set to the model's prior."""
+    if prior is None:
+        return similarity
+    return np.where(notice, prior, similarity)
 
 
 def _shipped(x_shipped: np.ndarray, names: Sequence[str]) -> np.ndarray:

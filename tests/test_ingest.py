@@ -58,6 +58,14 @@ def messy_folder(tmp_path: Path) -> Path:
         + '{"id": "rec-2", "text": "broken json\n',
         encoding="utf-8",
     )
+    (folder / "blocked.html").write_text(
+        "<html><head><title>Just a moment...</title></head><body><main>"
+        "<h1>Please verify you are a human</h1>"
+        "<p>We have detected unusual traffic from your network. Please complete the captcha "
+        "below to continue to the article.</p><p>Why am I seeing this? Automated requests from "
+        "your IP address look like a bot to us.</p></main></body></html>",
+        encoding="utf-8",
+    )
     (folder / "cp1251.txt").write_bytes(
         "Забастовка в порту продолжается\n\nДокеры порта продолжили забастовку в понедельник, "
         "сообщил профсоюз. Переговоры возобновятся в среду.\n".encode("cp1251")
@@ -80,7 +88,10 @@ def test_bad_files_are_reported_and_the_rest_is_stored(messy_folder: Path, db_pa
         lines = [line for line in res.stderr.splitlines() if bad in line]
         assert lines, f"no error line for {bad}:\n{res.stderr}"
     assert "failed" in res.stderr
+    blocked = [line for line in res.stderr.splitlines() if "blocked.html" in line]
+    assert blocked and "not an article" in blocked[0] and "bot check" in blocked[0], blocked
     ids = {r[0] for r in sqlite3.connect(db_path).execute("SELECT id FROM articles")}
+    assert "blocked.html" not in ids
     assert {"good/page-0000.txt", "good/page-0001.txt", "good/page-0002.txt", "rec-1", "cp1251.txt"} <= ids
     text = sqlite3.connect(db_path).execute("SELECT text FROM articles WHERE id='cp1251.txt'").fetchone()[0]
     assert "Докеры порта продолжили забастовку" in text

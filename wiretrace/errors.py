@@ -84,6 +84,12 @@ class ExtractionError(WiretraceError):
     code = "E200"
 
 
+class NotAnArticleError(ExtractionError):
+    """The page is a bot check, consent or paywall notice, or an error page, not an article."""
+
+    code = "E201"
+
+
 class StoreError(WiretraceError):
     code = "E300"
 

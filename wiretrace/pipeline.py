@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import ExtractionError, WiretraceError
+from .errors import ExtractionError, NotAnArticleError, WiretraceError
 from .extract import clean_document
+from .extract.page_kind import notice_kind
 from .language import detect_language, paragraph_languages
 from .records import Article, RawDocument
 
@@ -41,6 +42,9 @@ def process_document(doc: RawDocument) -> Article:
     cleaned, page_meta = clean_document(doc, language=given_language)
     if not cleaned.text.strip():
         raise ExtractionError("no article text found after cleaning", path=doc.source_path)
+    notice = notice_kind(cleaned.text)
+    if notice is not None:
+        raise NotAnArticleError(notice.reason(), path=doc.source_path)
     if given_language:
         language, confidence = str(given_language).lower()[:2], 1.0
     else:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from ..extract.page_kind import PageKind, notice_kind
 from ..representations import ArticleRepr
 from . import data as _data
 from .features import FEATURES_SCHEMA, text_features
@@ -367,6 +368,9 @@ class ScoringModel:
     # story clustering was tuned on it, and a better-correlated graded score need not
     # separate events at the same point.
     decision: ScoringModel | None = None
+    # The score of a pair whose texts say nothing about their event (a bot check page in
+    # place of an article): the mean similarity of the pairs the model was fitted on.
+    prior_similarity: float | None = None
 
     @property
     def threshold(self) -> float:
@@ -392,6 +396,9 @@ class ScoringModel:
                 cls.from_dict({"time_prior": d["time_prior"], **d["decision"]})
                 if d.get("decision")
                 else None
+            ),
+            prior_similarity=(
+                float(d["prior_similarity"]) if d.get("prior_similarity") is not None else None
             ),
         )
 
@@ -431,6 +438,18 @@ def default_model() -> ScoringModel:
 def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None) -> PairScore:
     """Score whether ``a`` and ``b`` report the same event, with the evidence for it."""
     model = model or default_model()
+    notices = {side: kind.reason() for side, r in (("a", a), ("b", b)) if (kind := _notice(r.text))}
+    if notices:
+        # A notice says nothing about the article it replaced: the score falls back to the
+        # prior and the decision to "not the same event", with the reason as evidence.
+        prior = model.prior_similarity
+        similarity = prior if prior is not None else _sigmoid(model.intercept)
+        return PairScore(
+            similarity=round(similarity, 6),
+            same_event=False,
+            confidence=round(1.0 - model.same_event_probability(similarity), 6),
+            evidence={"not_article": notices},
+        )
     features, evidence = pair_features(
         a, b, min_cosine=model.align_min_cosine, centering=model.centering
     )
@@ -443,6 +462,11 @@ def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None
         confidence=round(probability if same else 1.0 - probability, 6),
         evidence=evidence,
     )
+
+
+@lru_cache(maxsize=4096)
+def _notice(text: str) -> PageKind | None:
+    return notice_kind(text)
 
 
 def score_many(
