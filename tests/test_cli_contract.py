@@ -511,9 +511,10 @@ def test_db_option_and_env_select_the_store(db: Path, tmp_path: Path) -> None:
     (["export", "--format", "xml"], "xml"),
     (["stories", "--min-size", "0"], "--min-size"),
     (["compare", "only-one-id"], "two article ids"),
+    (["stories", "--no-such-option"], "--no-such-option"),
 ])
-def test_bad_usage_is_a_clean_error(db: Path, args: list[str], needle: str) -> None:
-    assert_clean_failure(wiretrace(*args, db=db), needle)
+def test_bad_usage_is_a_one_line_error(db: Path, args: list[str], needle: str) -> None:
+    assert_one_line_error(wiretrace(*args, db=db), needle)
 
 
 def test_export_into_a_closed_pipe_stops_quietly(db: Path) -> None:

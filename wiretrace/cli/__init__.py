@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+import typer
+
 from .app import app
 
 # Command modules register themselves on import, in the order --help shows them.
@@ -28,11 +30,20 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
+    """Run the command line; usage errors are one line on stderr (exit 2), like other errors."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except typer.exceptions.TyperException as exc:  # a usage error: unknown option, bad value
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "wiretrace"
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if message.strip():  # empty when the help was shown instead (no arguments at all)
+            print(f"{command}: {message} (see '{command} --help')", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except (KeyboardInterrupt, typer.Abort):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["app", "main"]
