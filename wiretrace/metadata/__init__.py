@@ -12,7 +12,12 @@ from datetime import date
 from typing import Any
 
 from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
-from .attribution import canonical_source, find_attributions, source_at
+from .attribution import (
+    canonical_source,
+    credit_line_attributions,
+    find_attributions,
+    source_at,
+)
 from .dateline import Dateline, find_dateline
 from .dates import DateMatch, date_from_text, find_dates, header_dates, locate, parse_date
 from .outlet import author_from_text, clean_author, outlet_from_url
@@ -56,6 +61,10 @@ def extract_metadata(
         evidence["dateline"] = Evidence("text:dateline", dateline.text, 0.9)
 
     attributions = find_attributions(cleaned.text)
+    credit_lines = [ln for r in cleaned.removed for ln in r.text.splitlines()]
+    for credit in credit_line_attributions(cleaned.text.splitlines() + credit_lines):
+        if all(a.name != credit.name for a in attributions):
+            attributions.append(credit)
     if dateline and not dateline.agency and cleaned.text.startswith(dateline.text, dateline.start):
         credit = source_at(cleaned.text, dateline.end)
         if credit and all(a.name != credit.name for a in attributions):

@@ -10,6 +10,7 @@ parentheses after a dateline ("(AP) —", "/БТА/"). Names, aliases and cues a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -168,3 +169,78 @@ def source_at(text: str, position: int) -> Attribution | None:
     source = groups[match.lastgroup]
     return Attribution(name=source.name, surface=match.group(0), start=match.start(),
                        end=match.end(), kind=source.kind)
+
+
+_CREDIT_MAX_CHARS = 100
+_CREDIT_MAX_WORDS = 5
+_CREDIT_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bund\b|\bи\b|\bі\b|\bet\b|\by\b|\bi\b)\s*")
+
+
+@lru_cache(maxsize=1)
+def _credit_line_regex() -> re.Pattern[str]:
+    cues = data.load("attribution_cues")
+
+    def alternation(labels: list[str]) -> str:
+        return "|".join(
+            re.escape(p).replace(r"\ ", r"\s+") for p in sorted(labels, key=len, reverse=True)
+        )
+
+    return re.compile(
+        rf"^(?:(?P<staff>{alternation(cues['staff_credit_labels'])})"
+        rf"|{alternation(cues['credit_line_labels'])})\s*[:—–-]?\s+(?P<names>.+?)\.?$",
+        re.IGNORECASE,
+    )
+
+
+def _credited_name(part: str, max_words: int = _CREDIT_MAX_WORDS) -> tuple[str, str] | None:
+    """(name, kind) for one name on a credit line: a known source by its canonical name, else
+    an outlet as written, if it reads as a name (capitalised, at most ``max_words`` words, no
+    digits or URL)."""
+    part = re.sub(r"\s*\([^)]*\)$", "", part).strip(_QUOTES + " .")
+    if not part:
+        return None
+    known = canonical_source(part)
+    if known:
+        regex, groups = _mention_regex()
+        match = regex.fullmatch(part)
+        kind = groups[match.lastgroup].kind if match and match.lastgroup else "agency"
+        return known, kind
+    words = part.split()
+    if (
+        len(words) > max_words
+        or not part[0].isupper()
+        or re.search(r"\d|https?:|www\.|@|[.!?]\s", part)
+    ):
+        return None
+    return part, "outlet"
+
+
+def credit_line_attributions(lines: Iterable[str]) -> list[Attribution]:
+    """Sources credited on lines that hold nothing but a credit: "Quelle: Kyiv Monitor",
+    "По материалам БТА", "With reporting by Ukrpres.", a lone "(AFP)".
+
+    Cleaning removes such lines from the body (they are page furniture), so they are read
+    from the removed lines as well as the text. Photo credits ("Fot. PAP/EPA") open with no
+    credit label and are not read; an outlet that is not in ``agencies.json`` is kept as written.
+    """
+    found: dict[str, Attribution] = {}
+    regex = _credit_line_regex()
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line or len(line) > _CREDIT_MAX_CHARS:
+            continue
+        lone = re.fullmatch(r"\(\s*([^()]{2,40}?)\s*\)\.?", line)
+        max_words = _CREDIT_MAX_WORDS
+        if lone:
+            name = canonical_source(lone.group(1))
+            parts = [lone.group(1)] if name else []
+        else:
+            match = regex.match(line)
+            parts = _CREDIT_SPLIT.split(match.group("names")) if match else []
+            if match and match.group("staff"):
+                max_words = 1  # journalists have two names; an outlet credited here, one
+        for part in parts:
+            credited = _credited_name(part, max_words)
+            if credited and credited[0] not in found:
+                found[credited[0]] = Attribution(name=credited[0], surface=line, kind=credited[1])
+    return list(found.values())
