@@ -281,14 +281,15 @@ KOMBUCHA_BODY = (
 )
 
 
-def html_page_meta(date_lines: str, published: str) -> tuple[RawDocument, CleanedText, dict]:
-    """A page whose meta tags say ``published`` and whose header shows ``date_lines``."""
+def html_page_meta(date_lines: str, published: str, source: str = "meta:article:published_time",
+                   modified: str | None = None) -> tuple[RawDocument, CleanedText, dict]:
+    """A page whose ``source`` says ``published`` and whose header shows ``date_lines``."""
     page_text = (
         "Home\nFood & Drink\nHow to Brew Kombucha at Home\nBy Marta Ilić\n"
         f"{date_lines}\n{KOMBUCHA_BODY.replace(chr(10) * 2, chr(10))}\n"
         "More stories\nJanuary 2, 2019\nFermenting vegetables: a beginner's guide"
     )
-    page = {"dates": [("meta:article:published_time", published)], "page_text": page_text,
+    page = {"dates": [(source, published)], "page_text": page_text, "modified": modified,
             "h1": "How to Brew Kombucha at Home", "title": "How to Brew Kombucha at Home"}
     doc = RawDocument(id="k", source_path="k.html", kind="html", raw_bytes=b"", html="")
     return doc, CleanedText(text=KOMBUCHA_BODY), page
@@ -347,3 +348,106 @@ def test_meta_date_confirmed_by_url_or_time_element_beats_shown_date(
     doc, cleaned, page = html_page_meta("March 3, 2025", "2023-06-01T08:00:00+00:00")
     meta = extract_metadata(doc, cleaned, page_meta={**page, **extra})
     assert (meta.published or "")[:10] == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "date_lines", "expected"),
+    [
+        # OpenGraph publication time is set once: a shown update date does not replace it
+        ("meta:article:published_time", "Updated March 3, 2025", "2023-06-01"),
+        ("meta:article:published_time", "March 3, 2025", "2023-06-01"),
+        # schema.org datePublished alone: the date the page shows is the one it claims
+        ("jsonld:datePublished", "Updated March 3, 2025", "2025-03-03"),
+        ("itemprop:datePublished", "Last updated on\nMarch 3, 2025", "2025-03-03"),
+    ],
+)
+def test_shown_revision_date_against_first_publication_time(source: str, date_lines: str,
+                                                            expected: str) -> None:
+    doc, cleaned, page = html_page_meta(date_lines, "2023-06-01T08:00:00+00:00", source=source,
+                                        modified="2025-03-03T10:00:00+00:00")
+    assert (extract_metadata(doc, cleaned, page_meta=page).published or "")[:10] == expected
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        # 22:02 UTC on the 19th is the 19th or the 20th everywhere: the 18th is another day
+        ("2025-12-19T22:02:58.705Z", "2025-12-18"),
+        # 03:05 UTC on the 19th is still the 18th in California: the exact value stays
+        ("2025-12-19T03:05:00+00:00", "2025-12-19"),
+        # without a UTC offset one day either side may be a time zone
+        ("2025-12-19T22:02:58", "2025-12-19"),
+    ],
+)
+def test_one_day_off_only_when_a_time_zone_can_explain_it(published: str, expected: str) -> None:
+    doc, cleaned, page = html_page_meta("Dec 18, 2025", published)
+    assert (extract_metadata(doc, cleaned, page_meta=page).published or "")[:10] == expected
+
+
+def test_month_name_glued_to_the_previous_word() -> None:
+    found = find_dates("Mental HealthDECEMBER 22, 2022\nBack to all articlesFebruary 4, 2025")
+    assert [d.value for d in found] == ["2022-12-22", "2025-02-04"]
+    assert find_dates("Decemberists 4, 2025 tour") == []
+
+
+def test_dashed_and_year_first_slashed_values() -> None:
+    assert parse_date("03-25-2026", language="en") == "2026-03-25"
+    assert parse_date("25-03-2026 14:05", language="de") == "2026-03-25T14:05:00"
+    assert parse_date("03-09-2026") is None  # March 9 or 3 September: no way to tell
+    assert parse_date("2025/12/18") == "2025-12-18"
+    assert [d.value for d in find_dates("Posted 2019/1/22 in Reviews")] == ["2019-01-22"]
+    # in running text dashes are part numbers and phone numbers as often as dates
+    assert find_dates("Call 12-25-2024 for details") == []
+
+
+def no_meta_page(header: str, footer: str = "") -> tuple[RawDocument, CleanedText, dict]:
+    """A page without machine-readable dates: header lines under the headline, then body."""
+    headline = "Living in a Tiny House: What Owners Wish They Had Known"
+    standfirst = ("Small homes promise lower bills and a simpler life, but buyers often "
+                  "underestimate storage, zoning rules and how hard it is to find land that "
+                  "allows a dwelling on wheels. We asked owners about their first winter, what "
+                  "they would change and what still surprises them.")
+    body = ("Ana Petrović moved into her 24-square-metre house outside Ljubljana after selling "
+            "a flat she could no longer afford to heat.\n"
+            "The first winter taught her to insulate the floor before anything else, she says, "
+            "and to keep the composting toilet away from the kitchen corner.")
+    page_text = (f"Menu\nHomes\n{headline}\n{standfirst}\nShare this article\nSave\n"
+                 f"By Nika Horvat\n{header}\n{body}\n{footer}\nRelated\nMarch 2, 2018\n"
+                 "Ten garden sheds")
+    cleaned = CleanedText(text="\n\n".join([headline, standfirst, *body.split("\n")]))
+    page = {"dates": [], "page_text": page_text, "h1": headline, "title": headline}
+    doc = RawDocument(id="t", source_path="t.html", kind="html", raw_bytes=b"", html="")
+    return doc, cleaned, page
+
+
+def test_byline_date_after_headline_and_standfirst_in_cleaned_text() -> None:
+    doc, cleaned, page = no_meta_page("Published 9 March 2026")
+    assert extract_metadata(doc, cleaned, page_meta=page).published == "2026-03-09"
+
+
+def test_update_label_gives_way_to_the_other_shown_date() -> None:
+    doc, cleaned, page = no_meta_page("DECEMBER 22, 2022 | Updated: JANUARY 02, 2026")
+    assert extract_metadata(doc, cleaned, page_meta=page).published == "2022-12-22"
+    doc, cleaned, page = no_meta_page("Updated: JANUARY 02, 2026")
+    assert extract_metadata(doc, cleaned, page_meta=page).published == "2026-01-02"
+
+
+@pytest.mark.parametrize(
+    "footer",
+    ["This article was originally published on\n26 Sep 2019 at 4:12pm and is updated yearly.",
+     "Dieser Beitrag wurde ursprünglich veröffentlicht am 26. September 2019."],
+)
+def test_originally_published_note_gives_the_first_publication(footer: str) -> None:
+    doc, cleaned, page = no_meta_page("30 Sep 2022, 11:07am", footer=footer)
+    assert (extract_metadata(doc, cleaned, page_meta=page).published or "")[:10] == "2019-09-26"
+    doc, cleaned, page = no_meta_page("30 Sep 2022, 11:07am")
+    assert (extract_metadata(doc, cleaned, page_meta=page).published or "")[:10] == "2022-09-30"
+
+
+def test_headline_after_a_disclaimer_in_cleaned_text() -> None:
+    doc, cleaned, page = no_meta_page("Updated Sep 17, 2025")
+    disclaimer = ("We earn commissions from some partners. This does not influence our "
+                  "recommendations, which our editors make independently after testing.")
+    page["page_text"] = disclaimer + "\n" + page["page_text"]
+    cleaned = CleanedText(text=disclaimer + "\n\n" + cleaned.text)
+    assert extract_metadata(doc, cleaned, page_meta=page).published == "2025-09-17"

@@ -8,7 +8,7 @@ title, bylines, datelines).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
@@ -19,7 +19,15 @@ from .attribution import (
     source_at,
 )
 from .dateline import Dateline, find_dateline
-from .dates import DateMatch, date_from_text, find_dates, header_dates, locate, parse_date
+from .dates import (
+    DateMatch,
+    date_from_text,
+    find_dates,
+    header_dates,
+    locate,
+    original_date,
+    parse_date,
+)
 from .outlet import author_from_text, clean_author, outlet_from_url
 from .titles import plausible_title, strip_site_name, title_from_text
 
@@ -28,6 +36,9 @@ __all__ = [
     "date_from_text", "strip_site_name", "canonical_source", "Dateline", "DateMatch",
 ]
 
+# Machine-readable dates written once, when the article first went out.
+_FIRST_PUBLICATION_SOURCES = frozenset(
+    {"meta:article:published_time", "meta:og:article:published_time"})
 _TIME_HINTS = ("publish", "pubdate", "datepublished", "created", "posted", "entry-date", "date")
 
 
@@ -160,19 +171,32 @@ def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: 
         if top is not None:
             _, match, label, _ = top
             day = match.value[:10]
-            # A page that shows a different date beside its headline claims that date, unless
-            # it is the modification date or labelled as an update. A date one day off is the
+            # A page that shows a different date beside its headline claims that date. An
+            # OpenGraph publication time still wins over a shown update or modification date:
+            # publishing systems set it once, on first publication. Schema.org datePublished
+            # alone is often the creation date of a page that is rewritten and re-dated in
+            # place, and the date shown is the one the page claims. A date one day off is the
             # same instant shown in another time zone: the machine-readable one is exact.
-            if (day != value[:10] and label != "updated" and day != (modified or "")[:10]
-                    and (label == "published" or not _adjacent_days(day, value[:10]))
+            firm = source in _FIRST_PUBLICATION_SOURCES
+            if (day != value[:10]
+                    and (not firm or (label != "updated" and day != (modified or "")[:10]))
+                    and (label == "published" or not _same_instant(day, value[:10], text))
                     and not _swapped_reading(match, value[:10])
                     and not _corroborated(value[:10], page, language)):
                 evidence["published"] = Evidence("text:date-near-title", match.text, 0.75)
                 return match.value
         evidence["published"] = Evidence(source, text, 0.95)
         return value
+    first = original_date(raw, language=language)
+    if first is not None:
+        evidence["published"] = Evidence("text:originally-published", first.text, 0.85)
+        return first.value
     if top is not None:
-        _, match, label, _ = top
+        # "Updated: <date>" next to an earlier unlabelled or "Published" date: the earlier
+        # one is the publication date.
+        original = next((c for c in shown if c[2] != "updated"), None) \
+            if top[2] == "updated" else None
+        _, match, label, _ = original or top
         source = "text:labelled-date" if label == "published" else "text:date-near-title"
         evidence["published"] = Evidence(source, match.text, 0.85 if label else 0.8)
         return match.value
@@ -201,7 +225,7 @@ def _swapped_reading(match: DateMatch, day: str) -> bool:
     "09.10.2024" is 9 October or September 10; when the machine-readable date is one of the
     two readings, the page shows that date and only the order was guessed wrong.
     """
-    if match.pattern not in ("dotted", "slashed", "time-dotted"):
+    if match.pattern not in ("dotted", "slashed", "dashed", "time-dotted"):
         return False
     year, month, dom = match.value[:10].split("-")
     return f"{year}-{dom}-{month}" == day
@@ -218,6 +242,24 @@ def _corroborated(day: str, page: dict[str, Any], language: str | None) -> bool:
             if (parse_date(item["text"], language=language) or "")[:10] == day:
                 return True
     return False
+
+
+def _same_instant(shown_day: str, day: str, stamp: str) -> bool:
+    """Whether ``shown_day`` can be the local calendar day of the machine-readable time.
+
+    A timestamp with a UTC offset fixes the instant: local days anywhere on Earth (UTC-12 to
+    UTC+14) are the only ones it can be shown as. Without an offset, one day either side.
+    """
+    try:
+        moment = datetime.fromisoformat(str(stamp).strip().replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        return _adjacent_days(shown_day, day)
+    utc = moment.astimezone(UTC)
+    earliest = (utc - timedelta(hours=12)).date().isoformat()
+    latest = (utc + timedelta(hours=14)).date().isoformat()
+    return earliest <= shown_day <= latest
 
 
 def _adjacent_days(first: str, second: str) -> bool:

@@ -45,13 +45,15 @@ def _month_table() -> dict[str, int]:
     return table
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+@lru_cache(maxsize=2)
+def _patterns(fields: bool = False) -> list[tuple[str, re.Pattern[str]]]:
     spec = data.load("date_patterns")
     names = sorted(_month_table(), key=len, reverse=True)
     month_alt = "(?:" + "|".join(re.escape(n) for n in names) + ")(?!\\w)"
     compiled = []
     for item in spec["patterns"]:
+        if item.get("fields_only") and not fields:
+            continue
         regex = item["regex"].replace("{MONTH}", month_alt).replace("{TIME}", spec["time_suffix"])
         compiled.append((item["name"], re.compile(regex, re.IGNORECASE)))
     return compiled
@@ -76,8 +78,10 @@ def _build(groups: dict[str, str | None], pattern: str, slash_month_first: bool)
             month = _month_table().get(groups["mon"].lower().rstrip("."))
             if month is None:
                 return None
-        elif pattern == "slashed":
+        elif groups.get("a") is not None:
             a, b = int(groups["a"] or 0), int(groups["b"] or 0)
+            if pattern == "dashed" and a <= 12 and b <= 12 and a != b:
+                return None  # dashes are written day-first and month-first alike
             if a > 12:
                 day, month = a, b
             elif b > 12 or slash_month_first:
@@ -112,14 +116,18 @@ def _build(groups: dict[str, str | None], pattern: str, slash_month_first: bool)
     return stamp
 
 
-def find_dates(text: str, *, language: str | None = None) -> list[DateMatch]:
+def find_dates(text: str, *, language: str | None = None,
+               field: bool = False) -> list[DateMatch]:
     """Every date in ``text`` that the patterns isolate and that parses to a real day.
+
+    ``field`` marks an isolated metadata value, where formats too ambiguous for running
+    text (``03-09-2026``) are read as well.
 
     Overlapping matches keep the longest (a date with its time beats the bare date).
     """
     slash_month_first = language in (None, "en")
     found: list[DateMatch] = []
-    for name, regex in _patterns():
+    for name, regex in _patterns(field):
         for m in regex.finditer(text):
             value = _build(m.groupdict(), name, slash_month_first)
             if value:
@@ -155,7 +163,7 @@ def parse_date(text: str | None, *, language: str | None = None) -> str | None:
                 clock = clock if clock.count(":") == 2 else clock + ":00"
                 return f"{day.isoformat()}T{clock}"
             return day.isoformat()
-    matches = find_dates(text, language=language)
+    matches = find_dates(text, language=language, field=True)
     if matches:
         return matches[0].value
     if re.fullmatch(r"\d{10}(\d{3})?", text):  # Unix timestamp (seconds or milliseconds)
@@ -184,19 +192,25 @@ def locate(haystack: str, needle: str | None, *, from_end: bool = False,
     return after + (hit.end() if from_end else hit.start())
 
 
-def _label_before(raw: str, start: int) -> str | None:
-    """The kind of label ("published", "updated") written just before a date, if any.
+def _prefix_before(raw: str, start: int, width: int = 40) -> str:
+    """The lower-cased text just before a date on its line, or the short line above it.
 
     Pages often put the label on its own line ("Last updated:" then the date), so when the
     date starts its line a short previous line counts as its label.
     """
     line_start = raw.rfind("\n", 0, start) + 1
-    prefix = raw[max(line_start, start - 40): start].lower().strip(_LABEL_STRIP)
+    prefix = raw[max(line_start, start - width): start].lower().strip(_LABEL_STRIP)
     if not prefix and line_start > 0:
         previous_start = raw.rfind("\n", 0, line_start - 1) + 1
         previous = raw[previous_start: line_start - 1]
-        if len(previous) <= 40:
+        if len(previous) <= width:
             prefix = previous.lower().strip(_LABEL_STRIP)
+    return prefix
+
+
+def _label_before(raw: str, start: int) -> str | None:
+    """The kind of label ("published", "updated") written just before a date, if any."""
+    prefix = _prefix_before(raw, start)
     for kind, words in date_labels().items():
         for word in words:
             if prefix.endswith(word):
@@ -205,6 +219,35 @@ def _label_before(raw: str, start: int) -> str | None:
 
 
 _LABEL_STRIP = " :\t-–—|·•"
+
+
+@lru_cache(maxsize=1)
+def _original_labels() -> tuple[str, ...]:
+    words = data.load("date_patterns")["original_labels"]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def original_date(raw: str, *, language: str | None = None) -> DateMatch | None:
+    """A date the page says the article was first published on ("Originally published on").
+
+    Republished and regularly refreshed pages show their latest date by the headline and
+    keep the first publication date in a note, often at the end of the article.
+    """
+    if not raw:
+        return None
+    lowered = raw.lower()
+    if not any(word in lowered for word in _original_labels()):
+        return None
+    for match in find_dates(raw, language=language):
+        prefix = _prefix_before(raw, match.start, width=80)
+        prefix = re.sub(r"\s+(?:on|the|in|at|le|am|el|il|em)$", "", prefix)
+        if prefix.endswith(_original_labels()):
+            return match
+    return None
+
+
+_STANDFIRST_MAX = 300
+_TITLE_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -222,16 +265,31 @@ def page_zones(raw: str, cleaned: CleanedText | None, title: str | None) -> Page
     same = cleaned is not None and " ".join(cleaned.text.split()) == " ".join(raw.split())
     if same:
         lines = []
+    # Extracted text often repeats the headline near its start (after a disclaimer or a
+    # kicker); the body starts after it, and the byline date sits between the two.
+    title_key = " ".join((title or "").lower().split())
+    keys = [" ".join(line.lower().split()) for line in lines[:_TITLE_LINES]]
+    if title_key and title_key in keys:
+        lines = lines[keys.index(title_key) + 1:]
     title_pos = locate(raw, title)
     body_start = body_end = None
     if lines:
         search_from = title_pos or 0
-        for line in lines[:3]:
+        lead = None
+        for index, line in enumerate(lines[:3]):
             body_start = locate(raw, line, after=search_from)
             if body_start is None:
                 body_start = locate(raw, line)
             if body_start is not None:
+                lead = index
                 break
+        # A short first paragraph right under the headline is a standfirst: the byline and
+        # its date come after it, so the body starts at the next paragraph.
+        if (lead is not None and body_start is not None and len(lines) > lead + 2
+                and len(lines[lead]) <= _STANDFIRST_MAX):
+            after_lead = locate(raw, lines[lead + 1], after=body_start + 1)
+            if after_lead is not None and after_lead - body_start <= 2 * _STANDFIRST_MAX:
+                body_start = after_lead
         for line in reversed(lines[-3:]):
             body_end = locate(raw, line, from_end=True, after=body_start or 0)
             if body_end is not None:
