@@ -28,8 +28,8 @@ from .dates import (
     original_date,
     parse_date,
 )
-from .outlet import author_from_text, clean_author, outlet_from_url
-from .titles import plausible_title, strip_site_name, title_from_text
+from .outlet import author_from_text, clean_author, outlet_from_masthead, outlet_from_url
+from .titles import plausible_title, site_name_from_title, strip_site_name, title_from_text
 
 __all__ = [
     "extract_metadata", "find_attributions", "find_dateline", "find_dates", "parse_date",
@@ -62,6 +62,8 @@ def extract_metadata(
 
     site_names: list[str | None] = [fields.get("outlet"), *page.get("site_names", [])]
     outlet = _outlet(fields, page, url, evidence)
+    if outlet is None and doc.kind != "html" and doc.text:
+        outlet = _masthead_outlet(doc.text, cleaned, evidence)
 
     title = _title(fields, page, cleaned, site_names + [outlet], url, raw, evidence)
     published = _published(fields, page, raw, cleaned, title, language, evidence)
@@ -116,10 +118,32 @@ def _outlet(fields: dict[str, Any], page: dict[str, Any], url: str | None,
         if name and len(name) <= 80:
             evidence["outlet"] = Evidence("html:site_name", name, 0.9)
             return name
+    feed_name = outlet_from_masthead(str(fields["feed_title"])) if fields.get("feed_title") else None
+    if feed_name:
+        evidence["outlet"] = Evidence("feed:title", str(fields["feed_title"]), 0.8)
+        return feed_name
+    html_title = next((text for source, text in page.get("titles", []) if source == "html:title"), None)
+    suffix = site_name_from_title(html_title, page.get("h1"))
+    if suffix:
+        evidence["outlet"] = Evidence("html:title_site_name", html_title or "", 0.7)
+        return outlet_from_masthead(suffix) or suffix
     host = outlet_from_url(url)
     if host:
         evidence["outlet"] = Evidence("url:domain", host, 0.7)
     return host
+
+
+def _masthead_outlet(raw: str, cleaned: CleanedText, evidence: dict[str, Evidence]) -> str | None:
+    """The outlet a plain-text page names in its first line, when cleaning removed that line
+    as page furniture (a first line kept, or taken as the title, is the headline)."""
+    lines = raw.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not any(r.line == first and r.reason != "title" for r in cleaned.removed):
+        return None
+    name = outlet_from_masthead(lines[first])
+    if name:
+        evidence["outlet"] = Evidence("text:masthead", lines[first].strip(), 0.6)
+    return name
 
 
 def _title(fields: dict[str, Any], page: dict[str, Any], cleaned: CleanedText,

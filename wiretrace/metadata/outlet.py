@@ -57,3 +57,50 @@ def author_from_text(raw: str, *, max_lines: int = 15) -> tuple[str, str] | None
         if name and len(name.split()) <= 5 and name[:1].isupper():
             return name, line
     return None
+
+
+@lru_cache(maxsize=1)
+def _masthead_spec() -> tuple[re.Pattern[str], frozenset[str], int, int]:
+    spec = data.load("masthead")
+    return (
+        re.compile(spec["separators"]),
+        frozenset(w.lower() for w in spec["navigation"]),
+        int(spec["max_words"]),
+        int(spec["max_chars"]),
+    )
+
+
+def outlet_from_masthead(first_line: str) -> str | None:
+    """The outlet named by a page's masthead line ("NewsFlash24 Home » World" -> "NewsFlash24").
+
+    The caller passes the page's first line only when cleaning removed it as furniture, so a
+    headline is never read as a name; a language switcher or a lone menu word gives None.
+    """
+    separators, navigation, max_words, max_chars = _masthead_spec()
+    segment = separators.split(first_line.strip(), maxsplit=1)[0].strip(" :")
+    agency = _agency_at_start(segment)
+    if agency:
+        return agency  # "AFP World News", "БТА"
+    words = segment.split()
+    while words and words[-1].lower() in navigation:
+        words.pop()  # "NewsFlash24 Home"
+    name = " ".join(words)
+    if (
+        not name
+        or name.lower() in navigation
+        or len(words) > max_words
+        or len(name) > max_chars
+        or not name[0].isupper()
+        or all(len(w) <= 3 for w in words)  # "UKR", "RU", "ua ru en"
+        or re.search(r"[!?]|\.\s|\d{2}[./:]\d{2}", name)
+    ):
+        return None
+    return name
+
+
+def _agency_at_start(text: str) -> str | None:
+    """The canonical name of a news agency that ``text`` opens with, if any."""
+    from .attribution import canonical_source, source_at
+
+    found = source_at(text, 0)
+    return canonical_source(found.surface) if found and found.start == 0 else None

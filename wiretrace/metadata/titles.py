@@ -136,3 +136,27 @@ def title_from_text(raw: str, *, before: int | None = None, max_lines: int = 3) 
                 return later
         return line
     return None
+
+
+def site_name_from_title(title: str | None, headline: str | None, *, max_words: int = 5) -> str | None:
+    """The site name a page title adds to its headline ("Headline - Kyiv Monitor" with the
+    headline "Headline" gives "Kyiv Monitor"); None unless the rest reads as a short name
+    (capitalised words, so a subtitle such as "What we know" is not taken for one)."""
+    if not title or not headline:
+        return None
+    title, headline = " ".join(title.split()), " ".join(headline.split())
+    strong, weak = _separators()
+    for sep in strong + weak:
+        for head, tail in (title.rsplit(sep, 1), title.split(sep, 1)[::-1]) if sep in title else ():
+            rest = tail.strip(" -–—|:")
+            words = rest.split()
+            if (
+                _key(head) == _key(headline)
+                and words
+                and len(words) <= max_words
+                and rest[0].isupper()
+                and sum(w[0].isupper() or not w[0].isalpha() for w in words) * 2 >= len(words)
+                and rest[-1] not in "?!."
+            ):
+                return rest
+    return None
