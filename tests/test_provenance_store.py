@@ -87,3 +87,46 @@ def test_cli_trace_json_and_tree(fire_store, db_path, tmp_path):
     ]
     missing = runner.invoke(app, ["--db", path, "trace", "no-such-story"])
     assert missing.exit_code != 0
+
+
+# -- what traces change in the story list ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_story_titles_come_from_originals_and_spans_skip_contradicted_dates(sample_store_path):
+    """Against the corpus truth: a story is named after an article nothing else in the story
+    was derived into it from (never a spun rewrite or summary when an original is there), and
+    its date span leaves out page dates the trace shows to be wrong."""
+    from wiretrace.sample import load_truth
+    from wiretrace.store import open_store
+
+    truth = load_truth()
+    derived = {d["to"]: d["kind"] for d in truth["derivations"]}
+    wrong_dates = {aid for aid, info in truth["articles"].items() if info.get("page_date_wrong")}
+    store = open_store(sample_store_path)
+    try:
+        rows = store.conn.execute(
+            "SELECT id, title_article, last_seen FROM stories WHERE size > 1"
+        ).fetchall()
+        checked = 0
+        for row in rows:
+            members = store.conn.execute(
+                "SELECT m.article_id, m.derivation, a.published FROM story_members m "
+                "JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?", (row["id"],)
+            ).fetchall()
+            ids = {m["article_id"] for m in members}
+            assert all(m["derivation"] for m in members), "every traced member has a derivation"
+            if any(i not in derived and i in truth["articles"] for i in ids):
+                assert derived.get(row["title_article"]) not in ("rewrite", "summary"), row["id"]
+                checked += 1
+            late = [m["published"] for m in members if m["article_id"] in wrong_dates]
+            for published in late:
+                assert (row["last_seen"] or "") < published, (row["id"], published)
+        assert checked >= 5
+        assert any(
+            m in wrong_dates for m in {r[0] for r in store.conn.execute(
+                "SELECT article_id FROM story_members m JOIN stories s ON s.id = m.story_id "
+                "WHERE s.size > 1")}
+        ), "the corpus has a late re-post inside a story"
+    finally:
+        store.close()

@@ -183,6 +183,7 @@ def trace_articles(
 def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str, Any]:
     """The trace of a stored story, from the cache while its membership is unchanged."""
     from ..stories import story_article_ids
+    from ..stories.store import apply_trace
 
     ids = list(story_article_ids(store, story_id))
     articles = list(store.iter_articles(ids))
@@ -209,4 +210,5 @@ def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str
                 json.dumps(result, ensure_ascii=False),
             ),
         )
+        apply_trace(store, story_id, result)
     return result

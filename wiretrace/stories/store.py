@@ -72,6 +72,16 @@ class _MemberInfo:
     published: str | None
     centrality: float | None
     added_at: str | None
+    derivation: str | None = None  # from the story's trace: origin, copy, ..., rewrite
+    date_conflict: bool = False  # the trace holds dated evidence against its page date
+
+
+# Which member's title names the story: an original report before faithful copies and
+# translations, and those before rewrites and summaries (spin and clickbait live there).
+# Members of a story not traced yet all rank alike and centrality decides.
+DERIVATION_RANK = {
+    "origin": 0, "copy": 1, "partial-copy": 1, "translation": 1, "rewrite": 2, "summary": 2,
+}
 
 
 def save_changes(
@@ -138,25 +148,27 @@ def _members_info(store: Any, story_ids: Sequence[str]) -> dict[str, list[_Membe
     for chunk in _chunks(list(story_ids), 500):
         marks = ",".join("?" * len(chunk))
         for row in store.conn.execute(
-            f"""SELECT m.story_id, m.article_id, m.centrality, m.added_at, a.language, a.title,
-                       a.published
+            f"""SELECT m.story_id, m.article_id, m.centrality, m.added_at, m.derivation,
+                       m.date_conflict, a.language, a.title, a.published
                 FROM story_members m JOIN articles a ON a.id = m.article_id
                 WHERE m.story_id IN ({marks})""",
             chunk,
         ):
             out[row["story_id"]].append(_MemberInfo(
                 row["article_id"], row["language"], row["title"], row["published"],
-                row["centrality"], row["added_at"],
+                row["centrality"], row["added_at"], row["derivation"], bool(row["date_conflict"]),
             ))
     return out
 
 
 def choose_title_article(members: Sequence[_MemberInfo], language: str | None = None) -> str | None:
-    """The most central member with a title, in ``language`` when one is."""
-    def rank(m: _MemberInfo) -> tuple[bool, bool, float, str]:
+    """The member whose title names the story: one in ``language`` when there is one, with a
+    title, the most original (see ``DERIVATION_RANK``), then the most central."""
+    def rank(m: _MemberInfo) -> tuple[bool, bool, int, float, str]:
         return (
             not (language and m.language == language),
             not (m.title or "").strip(),
+            DERIVATION_RANK.get(m.derivation or "", 1),
             -(m.centrality if m.centrality is not None else -1.0),
             m.article_id,
         )
@@ -197,7 +209,10 @@ def _clip(text: str) -> str:
 
 
 def _date_range(members: Sequence[_MemberInfo]) -> tuple[str | None, str | None]:
-    dated = [(parse_time(m.published), m.published) for m in members if m.published]
+    """First and last page date of the members, leaving out dates the trace contradicts (a
+    re-post stamped months later) unless every date is contradicted."""
+    trusted = [m for m in members if not m.date_conflict] or list(members)
+    dated = [(parse_time(m.published), m.published) for m in trusted if m.published]
     dated = [(t, p) for t, p in dated if t is not None]
     if dated:
         return min(dated)[1], max(dated)[1]
@@ -220,20 +235,40 @@ def refresh_stories(
             )
     infos = _members_info(store, ids)
     for sid in ids:
-        members = infos.get(sid, [])
-        if not members:
-            continue
-        chosen = choose_title_article(members)
-        title = next((m.title for m in members if m.article_id == chosen), None)
-        summary = lead_sentence(store, chosen, title) if chosen else None
-        first, last = _date_range(members)
-        languages = sorted({m.language for m in members if m.language})
-        conn.execute(
-            """UPDATE stories SET title = ?, summary = ?, title_article = ?, size = ?,
-                   languages_json = ?, first_seen = ?, last_seen = ?, updated_at = ?
-               WHERE id = ?""",
-            (title, summary, chosen, len(members), json.dumps(languages), first, last, at, sid),
+        _write_summary(store, sid, infos.get(sid, []), at)
+
+
+def _write_summary(store: Any, story_id: str, members: Sequence[_MemberInfo], at: str) -> None:
+    """Store the story's title, summary, size, languages and date range from its members."""
+    if not members:
+        return
+    chosen = choose_title_article(members)
+    title = next((m.title for m in members if m.article_id == chosen), None)
+    summary = lead_sentence(store, chosen, title) if chosen else None
+    first, last = _date_range(members)
+    languages = sorted({m.language for m in members if m.language})
+    store.conn.execute(
+        """UPDATE stories SET title = ?, summary = ?, title_article = ?, size = ?,
+               languages_json = ?, first_seen = ?, last_seen = ?, updated_at = ?
+           WHERE id = ?""",
+        (title, summary, chosen, len(members), json.dumps(languages), first, last, at, story_id),
+    )
+
+
+def apply_trace(store: Any, story_id: str, trace: dict[str, Any]) -> None:
+    """Record what a story's trace says about each member (how it derives, whether its page
+    date is contradicted) and re-choose the story's title and date range with it.
+
+    Runs inside the caller's transaction.
+    """
+    conflicts = {c.get("article") for c in trace.get("date_conflicts", [])}
+    for article_id, info in trace.get("articles", {}).items():
+        store.conn.execute(
+            "UPDATE story_members SET derivation = ?, date_conflict = ? "
+            "WHERE story_id = ? AND article_id = ?",
+            (info.get("kind") or "origin", int(article_id in conflicts), story_id, article_id),
         )
+    _write_summary(store, story_id, _members_info(store, [story_id]).get(story_id, []), now_iso())
 
 
 def rebuild_storylines(store: Any, clusterer: StoryClusterer) -> int:
@@ -529,6 +564,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 
 
 __all__ = [
+    "apply_trace",
     "choose_title_article",
     "doc_vectors",
     "get_story",
