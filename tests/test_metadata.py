@@ -451,3 +451,41 @@ def test_headline_after_a_disclaimer_in_cleaned_text() -> None:
     page["page_text"] = disclaimer + "\n" + page["page_text"]
     cleaned = CleanedText(text=disclaimer + "\n\n" + cleaned.text)
     assert extract_metadata(doc, cleaned, page_meta=page).published == "2025-09-17"
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        "Open Menu Close Menu",  # a menu button's label
+        "{{ item.title }} Overview",  # a template the scraper saw unrendered
+        "Science > Space > Missions",  # a breadcrumb
+    ],
+)
+def test_an_h1_that_is_page_furniture_gives_way_to_the_meta_title(h1):
+    from wiretrace.extract.html import extract_html
+
+    html = (
+        "<html><head><title>Probe lands on comet after ten-year flight | Orbit Daily</title>"
+        '<meta property="og:title" content="Probe lands on comet after ten-year flight">'
+        f"</head><body><header><h1>{h1}</h1></header><article>"
+        "<p>The probe touched down on the comet's surface on Tuesday, ten years after launch, "
+        "mission controllers said, and its first images reached Earth six hours later.</p>"
+        "<p>Engineers will spend the coming week checking the lander's instruments before the "
+        "drilling experiments begin.</p></article></body></html>"
+    )
+    _, page = extract_html(html)
+    assert page["title"] == "Probe lands on comet after ten-year flight"
+
+
+def test_a_real_headline_with_a_comparison_sign_is_kept():
+    from wiretrace.extract.html import extract_html
+
+    html = (
+        "<html><head><title>Orbit Daily</title></head><body><article>"
+        "<h1>Why 2 > 1 is harder to prove than you think</h1>"
+        "<p>Mathematicians have long argued about how much must be assumed before simple "
+        "inequalities can be proved, and a new book revisits the question in detail.</p>"
+        "</article></body></html>"
+    )
+    _, page = extract_html(html)
+    assert page["title"] == "Why 2 > 1 is harder to prove than you think"

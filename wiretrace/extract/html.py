@@ -449,6 +449,8 @@ def _choose_title(h1: str | None, titles: list[tuple[str, str]], site_names: lis
     """
     from ..metadata.titles import strip_site_name
 
+    if h1 and _furniture_headline(h1):
+        h1 = None
     headline = strip_site_name(h1, site_names=list(site_names), url=url) if h1 else None
     other = None
     for source, text in titles:
@@ -463,6 +465,15 @@ def _choose_title(h1: str | None, titles: list[tuple[str, str]], site_names: lis
             return headline
         return other
     return headline or other
+
+
+def _furniture_headline(h1: str) -> bool:
+    """Whether an h1 is page furniture rather than the headline: an unrendered template
+    ("{{ item.title }}"), a breadcrumb ("Science > AI") or menu words ("Open Menu Close Menu")."""
+    if "{{" in h1 or "}}" in h1 or re.search(r"[^\W\d]\s[>›»]\s[^\W\d]", h1):
+        return True
+    words = [w.lower() for w in _WORDS.findall(h1)]
+    return bool(words) and set(words) <= set(_data("meta")["furniture_headline_words"])
 
 
 def _meta_tags(tree: lxml.html.HtmlElement) -> dict[str, str]:
