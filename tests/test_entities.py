@@ -309,3 +309,20 @@ def test_language_is_detected_when_not_given():
     mentions = recognize("Президент Белоруссии Александр Лукашенко встретился с Виктором Орбаном в Минске.",
                          None)
     assert ("Виктором Орбаном", "person", "Виктор Орбан") in {(m.text, m.type, m.lemma) for m in mentions}
+
+
+@pytest.mark.parametrize(
+    "declined, nominative",
+    [
+        ("Анни Вуйцік", "Anna Wójcik"),  # Ukrainian genitive of Анна
+        ("Ганни Вуйцік", "Hanna Wójcik"),
+        ("Марии Ивановой", "Мария Иванова"),  # Russian genitive, both names declined
+    ],
+)
+def test_declined_given_names_match_their_nominative(declined, nominative):
+    assert same_entity(declined, nominative, type="person").same
+
+
+def test_a_declined_given_name_still_keeps_different_people_apart():
+    # Олександра is Oleksandr in the genitive, not Taras.
+    assert not same_entity("Олександра Гриценка", "Taras Hrytsenko", type="person").same

@@ -74,6 +74,29 @@ def given_name_groups() -> dict[str, int]:
     return groups
 
 
+@lru_cache(maxsize=4096)
+def given_name_group(name: str) -> int | None:
+    """The given-name group of ``name``, also when it is a Cyrillic case form of a name in
+    the table (Анни, Олександра, Сергеем)."""
+    from .normalize import fold_token, is_cyrillic
+
+    groups = given_name_groups()
+    found = groups.get(fold_token(name))
+    if found is not None or not is_cyrillic(name):
+        return found
+    table = load("given_names")
+    low = name.lower()
+    for ending in table["cyrillic_case_endings"]:
+        stem = low[: -len(ending)]
+        if not low.endswith(ending) or len(stem) < 2:
+            continue
+        for base in table["nominative_endings"]:
+            found = groups.get(fold_token(stem + base))
+            if found is not None:
+                return found
+    return None
+
+
 @lru_cache(maxsize=1)
 def person_cues() -> frozenset[str]:
     """Given names (as written) that mark the following capitalised word as a surname."""

@@ -114,8 +114,7 @@ def given_compatible(a: str, b: str) -> tuple[bool, str]:
         letter = to_ascii(initial).lower()[:1]
         ok = letter in _initial_letters(full) or fold_token(initial)[:1] in _initial_letters(full)
         return ok, f"initial {initial} {'fits' if ok else 'does not fit'} {full}"
-    groups = gazetteer.given_name_groups()
-    ga, gb = groups.get(fold_token(a)), groups.get(fold_token(b))
+    ga, gb = gazetteer.given_name_group(a), gazetteer.given_name_group(b)
     if ga is not None and ga == gb:
         return True, f"given names {a}/{b} in the given-name table"
     if ga is not None and gb is not None:
