@@ -326,3 +326,9 @@ def test_declined_given_names_match_their_nominative(declined, nominative):
 def test_a_declined_given_name_still_keeps_different_people_apart():
     # Олександра is Oleksandr in the genitive, not Taras.
     assert not same_entity("Олександра Гриценка", "Taras Hrytsenko", type="person").same
+
+
+def test_a_person_mention_starts_at_the_given_name_not_at_the_word_before():
+    text = "Голова Нацбанку Дмитро Собко заявив, що інфляція сповільнюється третій місяць поспіль."
+    people = [m.text for m in recognize(text, "uk") if m.type == "person"]
+    assert people == ["Дмитро Собко"]

@@ -256,6 +256,15 @@ def _recognize_rules(text: str, language: str | None) -> list[Mention]:
                 i = words.index(run[k])
                 run = run[:k]
                 break
+        if not nouns_capitalised and len(run) > 2 and not _looks_given(run[0][0], cues):
+            # "Нацбанку Дмитро Собко": a full name (given name, then more) after other
+            # capitalised words starts a mention of its own; "Собко Дмитро Олександрович"
+            # (surname, given name, patronymic) stays whole
+            starts = [k for k in range(1, len(run) - 1)
+                      if _looks_given(run[k][0], cues) and not _PATRONYMIC.search(run[k + 1][0])]
+            if starts:
+                i = words.index(run[starts[0]])
+                run = run[:starts[0]]
         prefix = text[: run[0][1]]
         sentence_start = not prefix.strip() or bool(_SENTENCE_BREAK.search(prefix))
         prev_word = _previous_word(words, run[0][1])
@@ -285,6 +294,9 @@ def _recognize_rules(text: str, language: str | None) -> list[Mention]:
                 typ = "other"
         found.append(Mention(surface, run[0][1], run[-1][2], typ))
     return found
+
+
+_PATRONYMIC = re.compile(r"(?:ович|евич|йович|івич|ьович|овна|евна|івна|ївна|ична|інична)$", re.IGNORECASE)
 
 
 def _joins(word: str, previous: str, language: str | None) -> bool:
@@ -475,7 +487,8 @@ def _occurs_mid_sentence(text: str, word: str, match: re.Match[str]) -> bool:
 def _combine(model: list[Mention], rules: list[Mention]) -> list[Mention]:
     """Rules add names the model missed; where both found one, the model's span wins, except
     a rules person that starts with a given name and covers the model's pieces of it
-    (natasha on Bulgarian splits "Александър Лукашенко" into a place and a person)."""
+    (natasha on Bulgarian splits "Александър Лукашенко" into a place and a person), or that
+    ends a model person begun on other words ("Нацбанку Дмитро Собко")."""
     out = list(model)
     cues = gazetteer.person_cues()
     for r in rules:
@@ -486,6 +499,13 @@ def _combine(model: list[Mention], rules: list[Mention]) -> list[Mention]:
                 and all(r.start <= m.start and m.end <= r.end for m in overlapping) \
                 and any(m.type == "person" for m in overlapping):
             out = [m for m in out if m not in overlapping] + [r]
+        elif r.type == "person" and " " in r.text and _looks_given(r.text.split()[0], cues) \
+                and len(overlapping) == 1 and overlapping[0].type == "person" \
+                and overlapping[0].start < r.start and overlapping[0].end == r.end \
+                and not _looks_given(overlapping[0].text.split()[0], cues):
+            # the model ran a person on over the words before the given name
+            # ("Нацбанку Дмитро Собко"): the name starts at the given name
+            out = [m for m in out if m is not overlapping[0]] + [r]
     return out
 
 
