@@ -332,3 +332,17 @@ def test_a_person_mention_starts_at_the_given_name_not_at_the_word_before():
     text = "Голова Нацбанку Дмитро Собко заявив, що інфляція сповільнюється третій місяць поспіль."
     people = [m.text for m in recognize(text, "uk") if m.type == "person"]
     assert people == ["Дмитро Собко"]
+
+
+def test_copies_of_one_article_do_not_outvote_other_languages_on_a_lone_word_type():
+    # Three verbatim English copies call the village a person; four other forms in three
+    # languages call it a place.
+    english = [Mention("Zarichne", 10, 18, "person"), Mention("Zarichne", 60, 68, "person")]
+    by_article = {
+        "en-1": english, "en-2": list(english), "en-3": list(english),
+        "uk": [Mention("Зарічне", 5, 12, "location"), Mention("Зарічного", 40, 49, "location")],
+        "ru": [Mention("Заречное", 5, 13, "location")],
+        "bg": [Mention("Заричне", 5, 12, "other")],
+    }
+    village = [e for e in resolve(by_article) if "Zarichne" in {v.surface for v in e.variants}]
+    assert len(village) == 1 and village[0].type == "location"

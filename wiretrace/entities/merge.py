@@ -606,8 +606,11 @@ def _build_entities(
         canonical = _canonical(names, parsed, bucket)
         types = Counter(m.type for _, m, _, _ in items)
         if bucket == UNTYPED:
+            # one vote per distinct written form and type: verbatim copies of one article
+            # repeat its recogniser's guess, they do not confirm it
+            votes = Counter(t for _, t in {(m.text, m.type) for _, m, _, _ in items})
             order = {"location": 0, "organization": 1, "person": 2, "other": 3}
-            typ = min(types.items(), key=lambda kv: (-kv[1], order.get(kv[0], 9)))[0]
+            typ = min(votes.items(), key=lambda kv: (-kv[1], order.get(kv[0], 9)))[0]
         else:
             typ = types.most_common(1)[0][0] if bucket != "person" else "person"
         canonical_node = next(idx for _, _, idx, _ in items if nodes[idx].surface == canonical) \
