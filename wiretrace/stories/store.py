@@ -76,12 +76,11 @@ class _MemberInfo:
     date_conflict: bool = False  # the trace holds dated evidence against its page date
 
 
-# Which member's title names the story: an original report before faithful copies and
-# translations, and those before rewrites and summaries (spin and clickbait live there).
-# Members of a story not traced yet all rank alike and centrality decides.
-DERIVATION_RANK = {
-    "origin": 0, "copy": 1, "partial-copy": 1, "translation": 1, "rewrite": 2, "summary": 2,
-}
+# Which member's title names the story: an original report (a root of the story's trace)
+# before everything derived from it, where rewrites bring their own spin and clickbait; among
+# the rest, and in stories not traced yet, centrality decides. When the origin is an agency
+# outside the collection, every member derives from it and centrality alone decides.
+DERIVATION_RANK = {"origin": 0}
 
 
 def save_changes(
