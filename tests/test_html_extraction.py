@@ -212,3 +212,77 @@ def test_link_menus_and_teaser_grids_are_pruned_but_article_links_stay() -> None
     assert "Teaser headline number" not in cleaned.text
     assert "Wirtschaft" not in cleaned.text
     assert any(r.reason == "link-list" and "Teaser headline" in r.text for r in cleaned.removed)
+
+
+_HEATING_STORY = [
+    "Die Stadtwerke Kiel haben am Dienstag angekündigt, die Preise für Fernwärme ab März um elf "
+    "Prozent zu senken, nachdem die Einkaufskosten für Gas deutlich gefallen sind.",
+    "Nach Angaben des Unternehmens profitieren rund 38.000 Haushalte von der Entscheidung; die "
+    "Ersparnis liegt für eine typische Wohnung bei etwa 90 Euro im Jahr.",
+    "Wie geht es weiter?",
+    "Der Aufsichtsrat muss die neuen Tarife noch formal bestätigen, was als Formsache gilt. "
+    "Verbraucherschützer begrüßten den Schritt, forderten aber mehr Transparenz.",
+    "„Wir geben die Entlastung vollständig weiter“, sagte ein Sprecher am Nachmittag.",
+]
+
+
+def _filter_paragraphs(text: str, densest: str, headlines: set[str], tags: dict[str, str],
+                       tree) -> tuple[str, list]:
+    """The headline drop and the paragraph filter, as ``extract_html`` runs them."""
+    from wiretrace.extract.html import MainText, drop_headline
+    from wiretrace.extract.html import _filter_paragraphs as paragraph_filter
+
+    paragraphs, removed = drop_headline(text, headlines)
+    kept, dropped = paragraph_filter(paragraphs, MainText(text, densest, tags, tree, [], "x"))
+    return kept, removed + dropped
+
+
+def test_headline_and_trailing_page_furniture_leave_the_body() -> None:
+    import lxml.html
+
+    furniture = ["Newsletter abonnieren", "Täglich um 7 Uhr in Ihrem Postfach",
+                 "Hafen: Neue Fähre nach Oslo", "Ratsversammlung tagt im Januar",
+                 "Stau auf der B76 nach Unfall", "Alle Meldungen"]
+    text = "\n\n".join(["Fernwärme wird billiger", *_HEATING_STORY, *furniture])
+    links = "".join(f"<a href='/{i}'>{t}</a>" for i, t in enumerate(furniture[2:]))
+    tree = lxml.html.document_fromstring(f"<html><body>{links}</body></html>")
+    kept, removed = _filter_paragraphs(text, "\n\n".join(_HEATING_STORY),
+                                       {"fernwärme wird billiger"},
+                                       {"wie geht es weiter": "head"}, tree)
+    assert kept.split("\n\n") == _HEATING_STORY  # the in-article subheading stays
+    reasons = Counter(r.reason for r in removed)
+    assert reasons == {"headline": 1, "boilerplate-paragraph": len(furniture)}
+    assert all(0.5 < r.score <= 1.0 for r in removed if r.reason == "boilerplate-paragraph")
+
+
+def test_short_lines_inside_the_article_block_are_kept() -> None:
+    import lxml.html
+
+    interview = [
+        "Frau Okafor, wie lange dauert der Umbau des Bahnhofs noch?",
+        "Zwei Jahre.",
+        "Und die Kosten?",
+        "Etwa 40 Millionen Euro, davon trägt das Land die Hälfte, der Rest kommt vom Bund und "
+        "aus Mitteln der Stadt, die dafür Rücklagen aufgelöst hat.",
+        "Wann fahren wieder Fernzüge?",
+        "Ab Dezember, zunächst nur stündlich.",
+    ]
+    text = "\n\n".join(interview)
+    tree = lxml.html.document_fromstring("<html><body><p>x</p></body></html>")
+    kept, removed = _filter_paragraphs(text, text, set(), {}, tree)
+    assert kept == text and removed == []
+    # A headline that is the only paragraph is never dropped.
+    assert _filter_paragraphs("Zwei Jahre.", "", {"zwei jahre"}, {}, tree)[0] == "Zwei Jahre."
+
+
+def test_extracted_body_does_not_repeat_the_headline() -> None:
+    story = "".join(f"<p>{p}</p>" if i != 2 else f"<h2>{p}</h2>"
+                    for i, p in enumerate(_HEATING_STORY))
+    page = ("<html><head><title>Fernwärme wird billiger | Kieler Rundschau</title></head><body>"
+            "<header><a href='/'>Kieler Rundschau</a></header><main><article>"
+            f"<h1>Fernwärme wird billiger</h1>{story}</article></main></body></html>")
+    cleaned, _ = extract_html(page)
+    paragraphs = cleaned.text.split("\n\n")
+    assert paragraphs[0].startswith("Die Stadtwerke Kiel")
+    assert "Wie geht es weiter?" in paragraphs
+    assert [r.text for r in cleaned.removed if r.reason == "headline"] == ["Fernwärme wird billiger"]

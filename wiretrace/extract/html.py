@@ -6,7 +6,9 @@ extraction, so they are reported as removals and cannot leak into the body, (2) 
 trafilatura's recall mode when it returns a clear superset of the default text (long guides
 the default mode cuts short), drops repeated paragraphs (gallery captions printed twice), and
 falls back to a text-density extractor over lxml when trafilatura returns nothing useful or
-only a fragment of the densest block, and (3) collects
+only a fragment of the densest block, then drops a leading copy of the headline and the short
+paragraphs that a small logistic model (weights in the data file) reads as page furniture —
+calls to action, teaser titles, labels outside the densest block — and (3) collects
 metadata candidates (meta tags, JSON-LD, ``<time>``, bylines, canonical URL, ``lang``) for the
 metadata stage. Selectors and meta keys are data: ``data/html_selectors.json`` and
 ``data/html_meta.json``.
@@ -17,8 +19,10 @@ from __future__ import annotations
 import copy
 import html as html_lib
 import json
+import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -71,22 +75,63 @@ def extract_html(html: str, *, url: str | None = None) -> tuple[CleanedText, dic
     if tree is None:
         return CleanedText(text="", method="fallback"), {}
     meta = page_metadata(tree, url=url)
+    found = main_text_candidates(tree, url)
+    paragraphs, removed = drop_headline(found.text, headlines_of(tree, meta))
+    text, dropped = _filter_paragraphs(paragraphs, found)
+    cleaned = CleanedText(
+        text=text, title=meta.get("title"), removed=found.removed + removed + dropped,
+        method=found.method,
+    )
+    return cleaned, meta
+
+
+@dataclass
+class MainText:
+    """The main text chosen from trafilatura and the density extractor, with what the
+    paragraph filter needs: the densest block, trafilatura's element type per paragraph key,
+    and the pruned tree (for link text)."""
+
+    text: str
+    densest: str
+    tags: dict[str, str]
+    pruned: lxml.html.HtmlElement
+    removed: list[Removal]
+    method: str
+
+
+def main_text_candidates(tree: lxml.html.HtmlElement, url: str | None) -> MainText:
+    """The page's main text before the paragraph filter (see ``extract_html``)."""
     pruned = copy.deepcopy(tree)
     removed = _prune(pruned)
-    text = _trafilatura_text(pruned, url)
+    tags: dict[str, str] = {}
+    text = _trafilatura_text(pruned, url, tags=tags)
     method = "trafilatura"
     if not _WORDS.search(text):
         # The default mode rejects some pages outright (long listicles); recall mode may not.
-        text = _trafilatura_text(pruned, url, favor_recall=True)
+        text = _trafilatura_text(pruned, url, favor_recall=True, tags=tags)
     fallback = density_extract(pruned)
     if _too_short(text, fallback):
         text, method = fallback, "fallback"
     elif text:
-        recall_text = _trafilatura_text(pruned, url, favor_recall=True)
+        recall_text = _trafilatura_text(pruned, url, favor_recall=True, tags=tags)
         if _extends(text, recall_text):
             text = recall_text
-    cleaned = CleanedText(text=text, title=meta.get("title"), removed=removed, method=method)
-    return cleaned, meta
+    return MainText(text, fallback, tags, pruned, removed, method)
+
+
+def headlines_of(tree: lxml.html.HtmlElement, meta: dict[str, Any]) -> set[str]:
+    """Paragraph keys of the page's headlines (every h1 and the chosen title)."""
+    keys = {_key(h.text_content()) for h in tree.iter("h1")} | {_key(meta.get("title"))}
+    keys.discard("")
+    return keys
+
+
+def drop_headline(text: str, headlines: set[str]) -> tuple[list[str], list[Removal]]:
+    """The text's paragraphs without a leading copy of the headline (metadata, not body)."""
+    paragraphs = [p for p in text.split("\n\n") if _key(p)]
+    if len(paragraphs) > 1 and _key(paragraphs[0]) in headlines:
+        return paragraphs[1:], [Removal(text=paragraphs[0][:2000], reason="headline")]
+    return paragraphs, []
 
 
 def _too_short(text: str, fallback: str) -> bool:
@@ -130,7 +175,12 @@ def _extends(text: str, recall_text: str) -> bool:
 
 
 def _trafilatura_text(tree: lxml.html.HtmlElement, url: str | None, *,
-                      favor_recall: bool = False) -> str:
+                      favor_recall: bool = False, tags: dict[str, str] | None = None) -> str:
+    """trafilatura's text, one paragraph per block; ``tags`` collects each block's element type.
+
+    The element type (head, item, cell, quote, p) is kept by paragraph key for the paragraph
+    filter; keys already seen keep their first type.
+    """
     import trafilatura
 
     try:
@@ -143,7 +193,116 @@ def _trafilatura_text(tree: lxml.html.HtmlElement, url: str | None, *,
     if doc is None:
         return ""
     text = doc.text if hasattr(doc, "text") else doc.get("text")  # type: ignore[union-attr]
+    body = getattr(doc, "body", None)
+    if tags is not None and body is not None:
+        for el in body.iter("head", "item", "cell", "quote", "p"):
+            tags.setdefault(_key("".join(el.itertext())), el.tag)
     return _drop_repeats(_paragraphs(text or ""))
+
+
+def _key(text: str | None) -> str:
+    """Lower-cased words of a text, the unit for matching paragraphs across extractors."""
+    return " ".join(_WORDS.findall((text or "").lower()))
+
+
+_SENTENCE_END = re.compile(r"[.!?\u2026:;\"\u201d\u00bb)\]]$")
+_URL_OR_SYMBOL = re.compile(r"[|\u00a9@]|https?:|www\.")
+
+
+def paragraph_features(paragraphs: list[str], found: MainText,
+                       spec: dict[str, Any]) -> list[list[float] | None]:
+    """Cues that a short paragraph is article text, in ``spec["features"]`` order; None for
+    paragraphs longer than ``spec["max_words"]``, which are always kept.
+
+    Short paragraphs outside the densest text block, in runs of other short lines, made of
+    link text, or without sentence punctuation are calls to action, teaser titles, labels and
+    widget text that survive extraction.
+    """
+    keys = [_key(p) for p in paragraphs]
+    sizes = [k.count(" ") + 1 for k in keys]
+    densest_keys = f" {_key(found.densest)} "
+    in_densest = [f" {k} " in densest_keys for k in keys]
+    inside = [i for i, flag in enumerate(in_densest) if flag]
+    first, last = (inside[0], inside[-1]) if inside else (len(paragraphs), -1)
+    densest_share = sum(n for n, flag in zip(sizes, in_densest, strict=True)
+                        if flag) / max(1, sum(sizes))
+    anchors = {_key(a.text_content()) for a in found.pruned.iter("a")}
+    anchors.discard("")
+    long_anchors = [a for a in anchors if len(a) > 3]
+    short_run = _short_runs(sizes, spec["short_words"])
+    rows: list[list[float] | None] = []
+    for i, (paragraph, key, size) in enumerate(zip(paragraphs, keys, sizes, strict=True)):
+        if size > spec["max_words"]:
+            rows.append(None)
+            continue
+        is_link = key in anchors
+        link_share = 1.0 if is_link else min(1.0, sum(
+            a.count(" ") + 1 for a in long_anchors if f" {a} " in f" {key} ") / size)
+        words = paragraph.split()
+        tag = found.tags.get(key, "p")
+        rows.append([
+            1.0, math.log1p(size), float(bool(_SENTENCE_END.search(paragraph.strip()))),
+            float(in_densest[i]), float(i > last), float(i < first),
+            i / max(1, len(paragraphs) - 1),
+            math.log1p(sizes[i - 1] if i > 0 else 0),
+            math.log1p(sizes[i + 1] if i + 1 < len(sizes) else 0),
+            math.log1p(short_run[i]),
+            sum(1 for w in words if w[:1].isupper()) / max(1, len(words)),
+            sum(ch.isdigit() for ch in paragraph) / max(1, len(paragraph)),
+            densest_share, float(bool(_URL_OR_SYMBOL.search(paragraph))),
+            float(paragraph.rstrip().endswith(":")), float(is_link), link_share,
+            float(tag == "head"), float(tag == "item"), float(tag == "cell"),
+            float(tag == "quote"),
+        ])
+    return rows
+
+
+def keep_probabilities(rows: list[list[float] | None], weights: list[float]) -> list[float]:
+    """The model's probability that each paragraph is article text (1.0 for long ones)."""
+    out = []
+    for row in rows:
+        if row is None:
+            out.append(1.0)
+            continue
+        score = sum(w * x for w, x in zip(weights, row, strict=True))
+        out.append(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, score)))))
+    return out
+
+
+def _filter_paragraphs(paragraphs: list[str], found: MainText) -> tuple[str, list[Removal]]:
+    """The paragraphs the model reads as article text, and the others as removals (weights in
+    ``html_selectors.json``, fitted by ``eval/train_paragraph_filter.py``)."""
+    spec = _data("selectors").get("paragraph_filter")
+    if not spec or len(paragraphs) < 2:
+        return "\n\n".join(paragraphs), []
+    rows = paragraph_features(paragraphs, found, spec)
+    if all(row is None for row in rows):
+        return "\n\n".join(paragraphs), []
+    kept, dropped = [], []
+    for paragraph, p in zip(paragraphs, keep_probabilities(rows, spec["weights"]), strict=True):
+        if p >= spec["threshold"]:
+            kept.append(paragraph)
+        else:
+            dropped.append(Removal(text=paragraph[:2000], reason="boilerplate-paragraph",
+                                   score=round(1.0 - p, 3)))
+    if not kept:  # nothing looked like prose: keep everything rather than return nothing
+        return "\n\n".join(paragraphs), []
+    return "\n\n".join(kept), dropped
+
+
+def _short_runs(sizes: list[int], short_words: int) -> list[int]:
+    """For each paragraph, the length of the run of short paragraphs it belongs to (0 if long)."""
+    runs = [0] * len(sizes)
+    start = 0
+    while start < len(sizes):
+        end = start
+        is_short = sizes[start] <= short_words
+        while end < len(sizes) and (sizes[end] <= short_words) == is_short:
+            end += 1
+        for i in range(start, end):
+            runs[i] = end - start if is_short else 0
+        start = end
+    return runs
 
 
 _REPEAT_MIN_WORDS = 8
