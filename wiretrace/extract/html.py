@@ -385,12 +385,20 @@ def _prune_link_lists(tree: lxml.html.HtmlElement) -> list[Removal]:
     spec = _data("selectors").get("link_lists")
     if not spec:
         return []
-    paragraphs = [(p, _text_len(p)) for p in tree.iter("p")]
-    total = sum(n for _, n in paragraphs) or 1
+    # paragraph text held by each element, summed up the ancestors once (not per container)
+    held: dict[etree._Element, int] = {}
+    total = 0
+    for p in tree.iter("p"):
+        n = _text_len(p)
+        total += n
+        parent = p.getparent()
+        while parent is not None:
+            held[parent] = held.get(parent, 0) + n
+            parent = parent.getparent()
+    total = total or 1
     main: etree._Element | None = None
     for el in tree.iter(*spec["container_tags"]):
-        own = sum(n for p, n in paragraphs if _contains(el, p))
-        if own >= spec["main_share"] * total and (main is None or _contains(main, el)):
+        if held.get(el, 0) >= spec["main_share"] * total and (main is None or _contains(main, el)):
             main = el
     removed: list[Removal] = []
     for el in list(tree.iter(*spec["list_tags"])):
