@@ -130,3 +130,28 @@ def test_story_titles_come_from_originals_and_spans_skip_contradicted_dates(samp
         ), "the corpus has a late re-post inside a story"
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_a_trace_cached_before_derivations_were_recorded_fills_them_in(sample_store_path, tmp_path):
+    import shutil
+
+    from wiretrace.store import open_store
+
+    copy = tmp_path / "old.db"
+    shutil.copy(sample_store_path, copy)
+    store = open_store(copy)
+    try:
+        story_id = store.conn.execute(
+            "SELECT id FROM stories WHERE size > 1 ORDER BY size DESC LIMIT 1"
+        ).fetchone()[0]
+        with store.transaction() as conn:  # as a store written before migration 0007 looks
+            conn.execute("UPDATE story_members SET derivation = NULL WHERE story_id = ?", (story_id,))
+        trace_story(store, story_id)
+        missing = store.conn.execute(
+            "SELECT count(*) FROM story_members WHERE story_id = ? AND derivation IS NULL",
+            (story_id,),
+        ).fetchone()[0]
+        assert missing == 0
+    finally:
+        store.close()

@@ -194,7 +194,15 @@ def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str
             "SELECT members_hash, trace_json FROM traces WHERE story_id = ?", (story_id,)
         ).fetchone()
         if row is not None and row["members_hash"] == key:
-            return json.loads(row["trace_json"])
+            cached = json.loads(row["trace_json"])
+            untraced = store.conn.execute(
+                "SELECT 1 FROM story_members WHERE story_id = ? AND derivation IS NULL LIMIT 1",
+                (story_id,),
+            ).fetchone()
+            if untraced is not None:  # a trace cached before derivations were recorded
+                with store.transaction():
+                    apply_trace(store, story_id, cached)
+            return cached
     from ..representations import load_representations
 
     reprs = load_representations(store, [a.id for a in articles])
