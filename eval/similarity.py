@@ -38,7 +38,6 @@ MODEL_PATH = REPO / "wiretrace" / "similarity" / "data" / "scorer_model.json"
 sys.path.insert(0, str(REPO))
 
 from wiretrace.embeddings import EmbeddingBackend, get_backend  # noqa: E402
-from wiretrace.extract.page_kind import notice_kind  # noqa: E402
 from wiretrace.representations import ArticleRepr  # noqa: E402
 from wiretrace.similarity.fit import (  # noqa: E402
     fit_calibration,
@@ -231,7 +230,7 @@ def evaluate_semeval(args: argparse.Namespace, backend: CachedBackend) -> dict[s
     x_dec = x_all[:, [names.index(f) for f in DECISION_FEATURES]]
     # Pairs where a text is a bot check or paywall notice score the model's prior, as in
     # score_pair; they stay in every figure.
-    notice = np.array([bool(notice_kind(r["a"]["text"]) or notice_kind(r["b"]["text"])) for r in rows])
+    notice = np.array([bool(a.features.get("notice") or b.features.get("notice")) for a, b in reprs])
 
     print(f"  pairs: {len(rows)}, cross-lingual: {int(cross.sum())}")
     print("Pearson with -overall:")

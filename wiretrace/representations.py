@@ -17,7 +17,7 @@ from .embeddings import EmbeddingBackend, get_backend
 from .records import Article
 from .sentences import Sentence, split_sentences
 
-FEATURES_VERSION = 2  # bump when wiretrace.similarity.features changes its output
+FEATURES_VERSION = 3  # bump when wiretrace.similarity.features changes its output
 DOC_CHARS = 1500  # e5 sees ~512 tokens; the lead of an article carries its event
 
 
@@ -33,6 +33,31 @@ class ArticleRepr:
     doc_vector: np.ndarray  # (dim,)
     title_vector: np.ndarray | None = None
     features: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        article: Article,
+        sentences: Sequence[Sentence],
+        sentence_vectors: np.ndarray,
+        doc_vector: np.ndarray,
+        *,
+        title_vector: np.ndarray | None = None,
+        features: dict[str, Any] | None = None,
+    ) -> ArticleRepr:
+        """The representation of ``article`` from its sentences and their vectors."""
+        return cls(
+            id=article.id,
+            language=article.language,
+            published=article.published,
+            title=article.title,
+            text=article.text,
+            sentences=list(sentences),
+            sentence_vectors=sentence_vectors,
+            doc_vector=doc_vector,
+            title_vector=title_vector,
+            features=features if features is not None else {},
+        )
 
 
 def doc_text(article: Article) -> str:
@@ -66,20 +91,11 @@ def represent(
     for i, (article, sents) in enumerate(zip(articles, all_sentences, strict=True)):
         vecs = sent_vecs[cursor : cursor + len(sents)]
         cursor += len(sents)
-        out.append(
-            ArticleRepr(
-                id=article.id,
-                language=article.language,
-                published=article.published,
-                title=article.title,
-                text=article.text,
-                sentences=list(sents),
-                sentence_vectors=vecs,
-                doc_vector=doc_vecs[i],
-                title_vector=title_vecs[i] if titles[i] else None,
-                features=extract_features(article, sents),
-            )
-        )
+        out.append(ArticleRepr.of(
+            article, sents, vecs, doc_vecs[i],
+            title_vector=title_vecs[i] if titles[i] else None,
+            features=extract_features(article, sents),
+        ))
     return out
 
 
@@ -157,17 +173,9 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
                     "VALUES (?,?,?)",
                     (article.id, FEATURES_VERSION, json.dumps(features, ensure_ascii=False)),
                 )
-    return ArticleRepr(
-        id=article.id,
-        language=article.language,
-        published=article.published,
-        title=article.title,
-        text=article.text,
-        sentences=sentences,
-        sentence_vectors=emb["sentences"],
-        doc_vector=emb["doc"][0],
-        title_vector=emb["title"][0] if "title" in emb else None,
-        features=features,
+    return ArticleRepr.of(
+        article, sentences, emb["sentences"], emb["doc"][0],
+        title_vector=emb["title"][0] if "title" in emb else None, features=features,
     )
 
 

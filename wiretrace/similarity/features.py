@@ -19,11 +19,12 @@ from typing import Any
 
 from anyascii import anyascii
 
+from ..extract.page_kind import notice_kind
 from ..records import Article
 from ..sentences import Sentence, split_sentences
 from . import data as _data
 
-FEATURES_SCHEMA = 2
+FEATURES_SCHEMA = 3
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _OPENERS = "«\"'“‘„(["
@@ -291,8 +292,11 @@ def text_features(
     names = extract_names(lines)
     full = f"{title}\n{text}" if title else text
     numbers, years = extract_numbers(full)
+    notice = notice_kind(text)
     return {
         "schema": FEATURES_SCHEMA,
+        # why the text is a bot check or paywall notice rather than an article, if it is one
+        "notice": notice.reason() if notice else None,
         "names": sorted(names),
         "name_forms": names,
         "numbers": numbers,

@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from ..extract.page_kind import PageKind, notice_kind
 from ..representations import ArticleRepr
 from . import data as _data
 from .features import FEATURES_SCHEMA, text_features
@@ -438,7 +437,7 @@ def default_model() -> ScoringModel:
 def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None) -> PairScore:
     """Score whether ``a`` and ``b`` report the same event, with the evidence for it."""
     model = model or default_model()
-    notices = {side: kind.reason() for side, r in (("a", a), ("b", b)) if (kind := _notice(r.text))}
+    notices = {side: why for side, r in (("a", a), ("b", b)) if (why := _features_of(r).get("notice"))}
     if notices:
         # A notice says nothing about the article it replaced: the score falls back to the
         # prior and the decision to "not the same event", with the reason as evidence.
@@ -462,11 +461,6 @@ def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None
         confidence=round(probability if same else 1.0 - probability, 6),
         evidence=evidence,
     )
-
-
-@lru_cache(maxsize=4096)
-def _notice(text: str) -> PageKind | None:
-    return notice_kind(text)
 
 
 def score_many(
