@@ -54,15 +54,9 @@ def representation(article: Article, table: dict[str, np.ndarray]) -> ArticleRep
     sentences = split_sentences(article.text, article.language)
     missing = [s.text for s in sentences if text_key(s.text) not in table]
     assert not missing, f"no stored vector for {missing[0]!r}: regenerate the vectors"
-    return ArticleRepr(
-        id=article.id,
-        language=article.language,
-        published=article.published,
-        title=article.title,
-        text=article.text,
-        sentences=sentences,
-        sentence_vectors=np.vstack([table[text_key(s.text)] for s in sentences])
+    vectors = (
+        np.vstack([table[text_key(s.text)] for s in sentences])
         if sentences
-        else np.zeros((0, 384), np.float32),
-        doc_vector=table[text_key(doc_text(article))],
+        else np.zeros((0, 384), np.float32)
     )
+    return ArticleRepr.of(article, sentences, vectors, table[text_key(doc_text(article))])

@@ -39,7 +39,10 @@ __all__ = [
 # Machine-readable dates written once, when the article first went out.
 _FIRST_PUBLICATION_SOURCES = frozenset(
     {"meta:article:published_time", "meta:og:article:published_time"})
-_TIME_HINTS = ("publish", "pubdate", "datepublished", "created", "posted", "entry-date", "date")
+# Class, itemprop or attribute words of a <time> element: the first four mark the publication
+# time itself, the rest any date of the entry.
+_PUBLICATION_HINTS = ("publish", "pubdate", "datepublished", "posted")
+_TIME_HINTS = (*_PUBLICATION_HINTS, "created", "entry-date", "date")
 
 
 def extract_metadata(
@@ -262,7 +265,7 @@ def _corroborated(day: str, page: dict[str, Any], language: str | None) -> bool:
         return True
     for item in page.get("time_elements", []):
         hints = item.get("hints", "")
-        if any(h in hints for h in ("publish", "pubdate", "datepublished", "posted")):
+        if any(h in hints for h in _PUBLICATION_HINTS):
             if (parse_date(item["text"], language=language) or "")[:10] == day:
                 return True
     return False

@@ -50,10 +50,15 @@ def _mention_regex() -> tuple[re.Pattern[str], dict[str, _Source]]:
     return re.compile("|".join(parts)), groups
 
 
-def _phrase_regex(phrases: list[str], *, anchored_end: bool) -> re.Pattern[str]:
-    alternation = "|".join(
+def _alternation(phrases: list[str]) -> str:
+    """A regex alternation of ``phrases``, longest first, any run of spaces between words."""
+    return "|".join(
         re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True)
     )
+
+
+def _phrase_regex(phrases: list[str], *, anchored_end: bool) -> re.Pattern[str]:
+    alternation = _alternation(phrases)
     if anchored_end:
         return re.compile(f"(?:^|(?<=[^\\w]))(?:{alternation})$", re.IGNORECASE)
     return re.compile(f"^(?:{alternation})(?!\\w)", re.IGNORECASE)
@@ -148,13 +153,19 @@ def find_attributions(text: str) -> list[Attribution]:
     return sorted(found.values(), key=lambda a: a.start or 0)
 
 
-def canonical_source(name: str) -> str | None:
-    """The canonical name for one source name as written ("Ройтерс" -> "Reuters")."""
+def _source_named(name: str) -> _Source | None:
+    """The known source ``name`` is written as in full, if any."""
     regex, groups = _mention_regex()
     match = regex.fullmatch(name.strip())
     if match is None or match.lastgroup is None:
         return None
-    return groups[match.lastgroup].name
+    return groups[match.lastgroup]
+
+
+def canonical_source(name: str) -> str | None:
+    """The canonical name for one source name as written ("Ройтерс" -> "Reuters")."""
+    source = _source_named(name)
+    return source.name if source else None
 
 
 def source_at(text: str, position: int) -> Attribution | None:
@@ -179,15 +190,9 @@ _CREDIT_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bund\b|\bи\b|\bі\b|\bet\b|\b
 @lru_cache(maxsize=1)
 def _credit_line_regex() -> re.Pattern[str]:
     cues = data.load("attribution_cues")
-
-    def alternation(labels: list[str]) -> str:
-        return "|".join(
-            re.escape(p).replace(r"\ ", r"\s+") for p in sorted(labels, key=len, reverse=True)
-        )
-
     return re.compile(
-        rf"^(?:(?P<staff>{alternation(cues['staff_credit_labels'])})"
-        rf"|{alternation(cues['credit_line_labels'])})\s*[:—–-]?\s+(?P<names>.+?)\.?$",
+        rf"^(?:(?P<staff>{_alternation(cues['staff_credit_labels'])})"
+        rf"|{_alternation(cues['credit_line_labels'])})\s*[:—–-]?\s+(?P<names>.+?)\.?$",
         re.IGNORECASE,
     )
 
@@ -199,12 +204,9 @@ def _credited_name(part: str, max_words: int = _CREDIT_MAX_WORDS) -> tuple[str, 
     part = re.sub(r"\s*\([^)]*\)$", "", part).strip(_QUOTES + " .")
     if not part:
         return None
-    known = canonical_source(part)
+    known = _source_named(part)
     if known:
-        regex, groups = _mention_regex()
-        match = regex.fullmatch(part)
-        kind = groups[match.lastgroup].kind if match and match.lastgroup else "agency"
-        return known, kind
+        return known.name, known.kind
     words = part.split()
     if (
         len(words) > max_words
@@ -232,8 +234,7 @@ def credit_line_attributions(lines: Iterable[str]) -> list[Attribution]:
         lone = re.fullmatch(r"\(\s*([^()]{2,40}?)\s*\)\.?", line)
         max_words = _CREDIT_MAX_WORDS
         if lone:
-            name = canonical_source(lone.group(1))
-            parts = [lone.group(1)] if name else []
+            parts = [lone.group(1)] if _source_named(lone.group(1)) else []
         else:
             match = regex.match(line)
             parts = _CREDIT_SPLIT.split(match.group("names")) if match else []

@@ -100,7 +100,7 @@ def outlet_from_masthead(first_line: str) -> str | None:
 
 def _agency_at_start(text: str) -> str | None:
     """The canonical name of a news agency that ``text`` opens with, if any."""
-    from .attribution import canonical_source, source_at
+    from .attribution import source_at
 
     found = source_at(text, 0)
-    return canonical_source(found.surface) if found and found.start == 0 else None
+    return found.name if found and found.start == 0 else None

@@ -147,7 +147,11 @@ def site_name_from_title(title: str | None, headline: str | None, *, max_words: 
     title, headline = " ".join(title.split()), " ".join(headline.split())
     strong, weak = _separators()
     for sep in strong + weak:
-        for head, tail in (title.rsplit(sep, 1), title.split(sep, 1)[::-1]) if sep in title else ():
+        if sep not in title:
+            continue
+        headline_first = title.rsplit(sep, 1)  # "Headline | Site"
+        site_first = title.split(sep, 1)[::-1]  # "Site | Headline", as (headline, site)
+        for head, tail in (headline_first, site_first):
             rest = tail.strip(" -–—|:")
             words = rest.split()
             if (

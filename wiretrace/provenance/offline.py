@@ -98,14 +98,5 @@ def represent_cached(
         sentences = split_sentences(article.text, article.language)
         vectors = _embed_cached([s.text for s in sentences], backend, folder)
         doc_vec = _embed_cached([doc_text(article)], backend, folder)[0]
-        out[article.id] = ArticleRepr(
-            id=article.id,
-            language=article.language,
-            published=article.published,
-            title=article.title,
-            text=article.text,
-            sentences=sentences,
-            sentence_vectors=vectors,
-            doc_vector=doc_vec,
-        )
+        out[article.id] = ArticleRepr.of(article, sentences, vectors, doc_vec)
     return out

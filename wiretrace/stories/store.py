@@ -76,13 +76,6 @@ class _MemberInfo:
     date_conflict: bool = False  # the trace holds dated evidence against its page date
 
 
-# Which member's title names the story: an original report (a root of the story's trace)
-# before everything derived from it, where rewrites bring their own spin and clickbait; among
-# the rest, and in stories not traced yet, centrality decides. When the origin is an agency
-# outside the collection, every member derives from it and centrality alone decides.
-DERIVATION_RANK = {"origin": 0}
-
-
 def save_changes(
     store: Any,
     clusterer: StoryClusterer,
@@ -162,12 +155,14 @@ def _members_info(store: Any, story_ids: Sequence[str]) -> dict[str, list[_Membe
 
 def choose_title_article(members: Sequence[_MemberInfo], language: str | None = None) -> str | None:
     """The member whose title names the story: one in ``language`` when there is one, with a
-    title, the most original (see ``DERIVATION_RANK``), then the most central."""
-    def rank(m: _MemberInfo) -> tuple[bool, bool, int, float, str]:
+    title, an original report (a root of the story's trace) before anything derived from it,
+    where rewrites bring their own spin and clickbait, then the most central. When the origin
+    is an agency outside the collection, or the story is not traced yet, centrality decides."""
+    def rank(m: _MemberInfo) -> tuple[bool, bool, bool, float, str]:
         return (
             not (language and m.language == language),
             not (m.title or "").strip(),
-            DERIVATION_RANK.get(m.derivation or "", 1),
+            m.derivation != "origin",
             -(m.centrality if m.centrality is not None else -1.0),
             m.article_id,
         )
