@@ -14,6 +14,7 @@ pages in ``wiretrace/extract/data/html_selectors.json``. Features are cached und
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import pickle
 import re
@@ -37,7 +38,8 @@ CACHE = ROOT / ".cache" / "html" / "paragraph_filter_rows.pkl"
 
 def page_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Per page: its half, paragraphs, features (None for long ones), labels and truth."""
-    key = (tuple(spec["features"]), spec["max_words"], spec["short_words"])
+    source = hashlib.sha1(Path(H.__file__).read_bytes()).hexdigest()  # extraction changed
+    key = (tuple(spec["features"]), spec["max_words"], spec["short_words"], source)
     if CACHE.exists():
         cached = pickle.loads(CACHE.read_bytes())
         if cached.get("key") == key:
@@ -45,7 +47,9 @@ def page_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     pages = bench.load_wcxb()
     for n, page in enumerate(pages):
-        tree = H._parse(bench.read_html(page["path"]))
+        if not page["body"]:  # labelled with title and date only
+            continue
+        tree = H._parse(bench.decode_page(page["path"]))
         if tree is None:
             continue
         meta = H.page_metadata(tree, url=page["url"])

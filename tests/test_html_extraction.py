@@ -214,6 +214,34 @@ def test_link_menus_and_teaser_grids_are_pruned_but_article_links_stay() -> None
     assert any(r.reason == "link-list" and "Teaser headline" in r.text for r in cleaned.removed)
 
 
+def test_article_after_a_premature_closing_html_tag_is_found() -> None:
+    """A template that prints ``</body></html>`` before the article must not hide it."""
+    story = "".join(
+        f"<p>Absatz {n}: Der Gemeinderat von Lindau hat am Montag den Neubau der Seebrücke "
+        "beschlossen; die Arbeiten sollen im Frühjahr beginnen und zwei Jahre dauern.</p>"
+        for n in range(5))
+    teasers = "".join(f"<li><a href='/t/{n}'>Weitere Meldung {n} aus der Region</a></li>"
+                      for n in range(6))
+    html = (f"<html><head><title>Seebrücke</title></head><body><ul class='teasers'>{teasers}"
+            f"</ul></body></html><div class='page'><h1>Seebrücke kommt</h1>"
+            f"<div class='content'>{story}</div></div></body></html>")
+    cleaned, _ = extract_html(html)
+    assert "Absatz 4: Der Gemeinderat von Lindau" in cleaned.text
+    assert "Weitere Meldung" not in cleaned.text
+
+
+def test_a_removed_block_is_reported_once_not_once_per_nested_match() -> None:
+    story = "".join(f"<p>Paragraph {n}: the harbour authority extended the night curfew for "
+                    "cargo ships after residents complained about the noise.</p>"
+                    for n in range(5))
+    links = "".join(f"<li><a href='/s/{n}'>Section {n}</a></li>" for n in range(8))
+    nav = f"<div class='menu-outer'><div class='menu-inner'><ul>{links}</ul></div></div>"
+    cleaned, _ = extract_html(f"<html><body>{nav}<article><h1>Curfew</h1>{story}</article>"
+                              "</body></html>")
+    menus = [r for r in cleaned.removed if "Section 3" in r.text]
+    assert len(menus) == 1
+
+
 _HEATING_STORY = [
     "Die Stadtwerke Kiel haben am Dienstag angekündigt, die Preise für Fernwärme ab März um elf "
     "Prozent zu senken, nachdem die Einkaufskosten für Gas deutlich gefallen sind.",

@@ -54,11 +54,17 @@ def _norm(text: str | None) -> str:
 
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_CLOSING_ROOT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
-    """Parse a page; HTML comments are dropped because text after them gets lost otherwise."""
-    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    """Parse a page; HTML comments are dropped because text after them gets lost otherwise.
+
+    Closing ``</body>`` and ``</html>`` tags are dropped before parsing: templates that print
+    them twice would otherwise leave the rest of the page, often the article, in a second
+    document root that nothing reads. Browsers put such content in the body, and so does this.
+    """
+    html = _CLOSING_ROOT.sub("", re.sub(r"^\s*<\?xml[^>]*>", "", html))
     try:
         return lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
@@ -354,7 +360,7 @@ def _prune(tree: lxml.html.HtmlElement) -> list[Removal]:
             except etree.XPathError:
                 continue
             for el in hits:
-                if el.getparent() is None or el.tag in ("html", "body"):
+                if el.tag in ("html", "body") or not _attached(el, tree):
                     continue
                 if any(h is el or _contains(el, h) for h in headlines):
                     continue
@@ -402,7 +408,7 @@ def _prune_link_lists(tree: lxml.html.HtmlElement) -> list[Removal]:
             main = el
     removed: list[Removal] = []
     for el in list(tree.iter(*spec["list_tags"])):
-        if el.getparent() is None or (main is not None and (el is main or _contains(el, main))):
+        if not _attached(el, tree) or (main is not None and (el is main or _contains(el, main))):
             continue
         inside = main is not None and _contains(main, el)
         share, count, length = _link_share(el)
@@ -417,6 +423,12 @@ def _prune_link_lists(tree: lxml.html.HtmlElement) -> list[Removal]:
         _drop(el)
         removed.append(Removal(text=text[:2000], reason="link-list"))
     return removed
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    """Whether an element is still in the tree (not inside a block removed before it), so a
+    removed block is reported once, not once per nested match."""
+    return el is not root and _contains(root, el)
 
 
 def _contains(ancestor: etree._Element, el: etree._Element) -> bool:
