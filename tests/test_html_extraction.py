@@ -13,9 +13,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import lxml.html
 import pytest
 
-from wiretrace.extract.html import density_extract, extract_html
+from wiretrace.extract.html import density_extract, extract_html, main_text_candidates
 from wiretrace.metadata import extract_metadata
 from wiretrace.records import RawDocument
 
@@ -240,6 +241,49 @@ def test_a_removed_block_is_reported_once_not_once_per_nested_match() -> None:
                               "</body></html>")
     menus = [r for r in cleaned.removed if "Section 3" in r.text]
     assert len(menus) == 1
+
+
+_DAM_PARAGRAPHS = [
+    f"Paragraph {n}: engineers inspecting the Kozloduy river dam found new cracks in the "
+    "spillway on Tuesday, and the regional governor ordered the reservoir lowered by two metres."
+    for n in range(4)
+]
+
+
+def test_accordion_panels_hidden_until_opened_are_article_text() -> None:
+    intro = "".join(f"<p>{p}</p>" for p in _DAM_PARAGRAPHS)
+    panel = ("<p>How the inspection was done: divers and a drone surveyed the concrete face over "
+             "three days, comparing it with the survey made after the 2019 floods.</p>")
+    html = (f"<html><body><article><h1>Dam cracks</h1>{intro}"
+            "<div class='faq'><button aria-controls='method'>Methodology</button>"
+            f"<div id='method' style='display:none' class='panel'>{panel}</div>"
+            "<div class='kt-accordion-panel kt-accordion-panel-hidden'><p>Who pays for the "
+            "repairs: the state water company, which has set aside four million leva for "
+            "them this year.</p></div></div></article>"
+            "<div id='cookie-modal' style='display:none'><p>We use cookies to improve your "
+            "experience on this site.</p></div></body></html>")
+    cleaned, _ = extract_html(html)
+    assert "divers and a drone surveyed the concrete face" in cleaned.text
+    assert "four million leva" in cleaned.text
+    assert "We use cookies" not in cleaned.text  # hidden, but not a disclosure panel
+
+
+def test_article_container_with_a_furniture_word_in_its_class_is_kept() -> None:
+    """Page builders put tokens such as 'widget' or '-icon' on the article's own container."""
+    story = "".join(f"<p>{p}</p>" for p in _DAM_PARAGRAPHS)
+    html = ("<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+            "<div class='page-wrap'><h1>Dam cracks</h1>"
+            f"<div class='elementor-widget elementor-widget-theme-post-content'>{story}</div>"
+            "<div class='sidebar-widget'><p>Subscribe to our weekly digest.</p></div>"
+            "</div></body></html>")
+    cleaned, _ = extract_html(html)
+    assert "Paragraph 3: engineers inspecting the Kozloduy" in cleaned.text
+    assert "weekly digest" not in cleaned.text
+    # trafilatura itself keeps the container (not only the density fallback)
+    found = main_text_candidates(lxml.html.document_fromstring(html), None)
+    assert found.method == "trafilatura"
+    assert "Paragraph 3: engineers inspecting the Kozloduy" in found.text
+    assert found.pruned.xpath("//*[@data-wt-class]")
 
 
 _HEATING_STORY = [

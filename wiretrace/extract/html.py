@@ -367,12 +367,113 @@ def _prune(tree: lxml.html.HtmlElement) -> list[Removal]:
                 own = sum(_text_len(p) for p in el.iter("p"))
                 if own > 0.5 * paragraph_total and paragraph_total > 400:
                     continue
-                text = " ".join(el.text_content().split())
+                text = _removed_text(el)
                 _drop(el)
                 if text:
                     removed.append(Removal(text=text[:2000], reason=reason))
     removed.extend(_prune_link_lists(tree))
+    _reveal_disclosures(tree)
+    _protect_main_text(tree)
     return removed
+
+
+def _paragraph_text_held(tree: lxml.html.HtmlElement) -> tuple[dict[etree._Element, int], int]:
+    """Characters of ``<p>`` text under each element (summed up the ancestors once), and the
+    page's total."""
+    held: dict[etree._Element, int] = {}
+    total = 0
+    for p in tree.iter("p"):
+        n = _text_len(p)
+        total += n
+        parent = p.getparent()
+        while parent is not None:
+            held[parent] = held.get(parent, 0) + n
+            parent = parent.getparent()
+    return held, total
+
+
+def _main_container(held: dict[etree._Element, int], total: int, tags: list[str],
+                    share: float, tree: lxml.html.HtmlElement) -> etree._Element | None:
+    """The deepest container holding ``share`` of the page's paragraph text, if any."""
+    main: etree._Element | None = None
+    for el in tree.iter(*tags):
+        if held.get(el, 0) >= share * total and (main is None or _contains(main, el)):
+            main = el
+    return main
+
+
+def _protect_main_text(tree: lxml.html.HtmlElement) -> int:
+    """Keep trafilatura from discarding article text for its container's class or id.
+
+    trafilatura drops any block whose class or id contains one of its furniture tokens
+    ("-icon", "widget", "sidebar", "expand", "meta" ...); builders such as Elementor and
+    Kadence put such tokens on the containers of the article itself, and whole sections or
+    the entire body vanish. Blocks it would drop that are the main container, one of its
+    ancestors, or a part of it holding a good share of the page's paragraph text lose their
+    class and id (kept as ``data-wt-class`` / ``data-wt-id``). Returns how many were kept.
+    """
+    spec = _data("selectors").get("protect")
+    try:
+        from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+    except ImportError:  # another trafilatura layout: extraction still works, unprotected
+        return 0
+    if not spec:
+        return 0
+    held, total = _paragraph_text_held(tree)
+    main = _main_container(held, total, spec["container_tags"], spec["main_share"], tree)
+    if main is None:
+        return 0
+    least = max(spec["min_chars"], spec["min_share"] * total)
+    kept = 0
+    for el in OVERALL_DISCARD_XPATH[0](tree):
+        if held.get(el, 0) < least:
+            continue
+        if not (el is main or _contains(el, main) or _contains(main, el)):
+            continue
+        for attribute in ("class", "id"):
+            if el.get(attribute) is not None:
+                el.set(f"data-wt-{attribute}", el.attrib.pop(attribute))
+        kept += 1
+    return kept
+
+
+def _reveal_disclosures(tree: lxml.html.HtmlElement) -> int:
+    """Remove the hiding marks of accordion and tab panels (see ``disclosures`` in
+    ``html_selectors.json``), which extractors otherwise drop as hidden page furniture.
+
+    Returns how many panels were revealed.
+    """
+    spec = _data("selectors").get("disclosures")
+    if not spec:
+        return 0
+    panel = re.compile(spec["panel_pattern"], re.IGNORECASE)
+    hidden_class = re.compile(spec["hidden_class_pattern"], re.IGNORECASE)
+    hidden_style = re.compile(spec["hidden_style_pattern"], re.IGNORECASE)
+    controlled = {token for value in tree.xpath("//@aria-controls") for token in value.split()}
+    roles = set(spec["roles"])
+    revealed = 0
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "template"):
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not (el.get("id") in controlled or el.get("role") in roles or panel.search(names)):
+            continue
+        changed = False
+        for attribute in ("hidden", "aria-hidden"):
+            if el.get(attribute) is not None:
+                del el.attrib[attribute]
+                changed = True
+        style = el.get("style")
+        if style and hidden_style.search(style):
+            el.set("style", hidden_style.sub("", style))
+            changed = True
+        classes = (el.get("class") or "").split()
+        kept = [c for c in classes if not hidden_class.search(c)]
+        if len(kept) != len(classes):
+            el.set("class", " ".join(kept))
+            changed = True
+        revealed += changed
+    return revealed
 
 
 def _link_share(el: etree._Element) -> tuple[float, int, int]:
@@ -391,21 +492,8 @@ def _prune_link_lists(tree: lxml.html.HtmlElement) -> list[Removal]:
     spec = _data("selectors").get("link_lists")
     if not spec:
         return []
-    # paragraph text held by each element, summed up the ancestors once (not per container)
-    held: dict[etree._Element, int] = {}
-    total = 0
-    for p in tree.iter("p"):
-        n = _text_len(p)
-        total += n
-        parent = p.getparent()
-        while parent is not None:
-            held[parent] = held.get(parent, 0) + n
-            parent = parent.getparent()
-    total = total or 1
-    main: etree._Element | None = None
-    for el in tree.iter(*spec["container_tags"]):
-        if held.get(el, 0) >= spec["main_share"] * total and (main is None or _contains(main, el)):
-            main = el
+    held, total = _paragraph_text_held(tree)
+    main = _main_container(held, total or 1, spec["container_tags"], spec["main_share"], tree)
     removed: list[Removal] = []
     for el in list(tree.iter(*spec["list_tags"])):
         if not _attached(el, tree) or (main is not None and (el is main or _contains(el, main))):
@@ -419,10 +507,18 @@ def _prune_link_lists(tree: lxml.html.HtmlElement) -> list[Removal]:
             continue
         if el.xpath(".//h1"):
             continue
-        text = _norm(el.text_content())
+        text = _removed_text(el)
         _drop(el)
         removed.append(Removal(text=text[:2000], reason="link-list"))
     return removed
+
+
+_READABLE_TEXT = etree.XPath(".//text()[not(ancestor::style or ancestor::script)]")
+
+
+def _removed_text(el: etree._Element) -> str:
+    """A removed block's text as a reader saw it (inline CSS and scripts left out)."""
+    return " ".join(" ".join(str(t) for t in _READABLE_TEXT(el)).split())
 
 
 def _attached(el: etree._Element, root: etree._Element) -> bool:
