@@ -286,6 +286,36 @@ def test_article_container_with_a_furniture_word_in_its_class_is_kept() -> None:
     assert found.pruned.xpath("//*[@data-wt-class]")
 
 
+def _scripted_page(article_body: str) -> str:
+    """A page that renders its article with scripts: menus and a standfirst in the HTML, the
+    whole text only in JSON-LD."""
+    payload = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                          "headline": "Flood barriers for Plovdiv", "articleBody": article_body})
+    menu = "".join(f"<li><a href='/s/{n}'>Section {n}</a></li>" for n in range(6))
+    return (f"<html><head><script type='application/ld+json'>{payload}</script></head><body>"
+            f"<ul>{menu}</ul><h1>Flood barriers for Plovdiv</h1><p>The city council approved "
+            "mobile flood barriers for the Maritsa embankment on Thursday.</p>"
+            "<div id='app'></div></body></html>")
+
+
+def test_article_rendered_by_scripts_comes_from_its_json_ld_body() -> None:
+    paragraphs = [
+        f"Part {n}: the barriers, aluminium panels slotted into posts along four kilometres of "
+        "the embankment, can be raised by a crew of twelve in under six hours, the deputy mayor "
+        "told reporters after the vote, adding that the first delivery is due in the spring."
+        for n in range(6)]
+    cleaned, _ = extract_html(_scripted_page("\n".join(paragraphs)))
+    assert cleaned.method == "jsonld"
+    assert "Part 5: the barriers" in cleaned.text
+    assert cleaned.text.count("\n\n") == 5  # one paragraph per line of the articleBody
+
+
+def test_a_short_json_ld_summary_does_not_replace_the_visible_text() -> None:
+    cleaned, _ = extract_html(_scripted_page("Plovdiv approves flood barriers."))
+    assert cleaned.method != "jsonld"
+    assert "mobile flood barriers for the Maritsa embankment" in cleaned.text
+
+
 _HEATING_STORY = [
     "Die Stadtwerke Kiel haben am Dienstag angekündigt, die Preise für Fernwärme ab März um elf "
     "Prozent zu senken, nachdem die Einkaufskosten für Gas deutlich gefallen sind.",

@@ -74,16 +74,23 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
 def extract_html(html: str, *, url: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
     """Article text of one page (paragraphs separated by blank lines) and metadata candidates.
 
-    ``CleanedText.method`` is "trafilatura" (default or recall mode, see ``_extends``) or
-    "fallback" (density extractor).
+    ``CleanedText.method`` is "trafilatura" (default or recall mode, see ``_extends``),
+    "fallback" (density extractor) or "jsonld" (the page's schema.org ``articleBody``, for
+    pages that render the article with scripts, see ``_declared_body_wins``).
     """
     tree = _parse(html)
     if tree is None:
         return CleanedText(text="", method="fallback"), {}
     meta = page_metadata(tree, url=url)
     found = main_text_candidates(tree, url)
+    declared = meta.get("declared_body")
+    if declared and _declared_body_wins(found.text, declared):
+        found = MainText(declared, found.densest, {}, found.pruned, found.removed, "jsonld")
     paragraphs, removed = drop_headline(found.text, headlines_of(tree, meta))
-    text, dropped = _filter_paragraphs(paragraphs, found)
+    if found.method == "jsonld":  # the publisher's own text: no page furniture to filter
+        text, dropped = "\n\n".join(paragraphs), []
+    else:
+        text, dropped = _filter_paragraphs(paragraphs, found)
     cleaned = CleanedText(
         text=text, title=meta.get("title"), removed=found.removed + removed + dropped,
         method=found.method,
@@ -123,6 +130,38 @@ def main_text_candidates(tree: lxml.html.HtmlElement, url: str | None) -> MainTe
         if _extends(text, recall_text):
             text = recall_text
     return MainText(text, fallback, tags, pruned, removed, method)
+
+
+_DECLARED_MIN_WORDS = 150  # an articleBody shorter than this is a summary, not the article
+_DECLARED_MIN_RATIO = 1.5  # ... and it must be this much longer than the page's visible text
+
+
+def _declared_body_wins(text: str, declared: str) -> bool:
+    """Whether the page's JSON-LD ``articleBody`` should replace the extracted text.
+
+    Pages that render the article with scripts show little more than menus and a standfirst,
+    while their JSON-LD carries the whole text. The declared body is taken only when it is
+    long and clearly longer than what the page shows; otherwise the visible text (with its
+    paragraph structure) is kept, since articleBody is often a summary or a truncated copy.
+    When the extractor already returned the declared body, flattened into one block, the
+    declared body is taken for its paragraphs.
+    """
+    declared_words = len(_WORDS.findall(declared))
+    if declared_words < _DECLARED_MIN_WORDS:
+        return False
+    if declared_words >= _DECLARED_MIN_RATIO * len(_WORDS.findall(text)):
+        return True
+    return text.count("\n\n") < declared.count("\n\n") and _key(text) == _key(declared)
+
+
+def _declared_paragraphs(body: str) -> str:
+    """An articleBody as paragraphs separated by blank lines (markup and entities removed)."""
+    body = html_lib.unescape(body)
+    if "<" in body:
+        fragment = _parse(f"<html><body>{body}</body></html>")
+        if fragment is not None:
+            body = _visible_text(fragment)
+    return _paragraphs(body)
 
 
 def headlines_of(tree: lxml.html.HtmlElement, meta: dict[str, Any]) -> set[str]:
@@ -615,7 +654,8 @@ def page_metadata(tree: lxml.html.HtmlElement, *, url: str | None = None) -> dic
 
     Keys: ``title`` (best guess), ``titles`` [(source, text)], ``dates`` [(source, text)],
     ``modified``, ``authors`` [(source, text)], ``site_names``, ``publisher``, ``url``,
-    ``canonical_url``, ``lang``, ``description``, ``h1``, ``page_text`` (visible text, one
+    ``canonical_url``, ``lang``, ``description``, ``h1``, ``declared_body`` (JSON-LD
+    articleBody as paragraphs, or None), ``page_text`` (visible text, one
     block per line, for datelines and date lines near the title).
     """
     spec = _data("meta")
@@ -697,6 +737,8 @@ def page_metadata(tree: lxml.html.HtmlElement, *, url: str | None = None) -> dic
     if not out["url"]:
         out["url"] = out["canonical_url"] or next((metas[k] for k in spec["url"] if metas.get(k)),
                                                   None)
+    bodies = [item["articleBody"] for item in jsonld if isinstance(item.get("articleBody"), str)]
+    out["declared_body"] = _declared_paragraphs(max(bodies, key=len)) if bodies else None
     out["page_text"] = _visible_text(tree)
     out["htmldate"] = None if dates else _htmldate(tree, url)
     return out
