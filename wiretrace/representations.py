@@ -17,7 +17,6 @@ from .embeddings import EmbeddingBackend, get_backend
 from .records import Article
 from .sentences import Sentence, split_sentences
 
-FEATURES_VERSION = 3  # bump when wiretrace.similarity.features changes its output
 DOC_CHARS = 1500  # e5 sees ~512 tokens; the lead of an article carries its event
 
 
@@ -66,6 +65,14 @@ def doc_text(article: Article) -> str:
     return f"{title}\n{body}" if title and not body.startswith(title) else body
 
 
+def features_version() -> int:
+    """The version stored with an article's features: the schema number of
+    ``wiretrace.similarity.features``, so changing it there refreshes stored features."""
+    from .similarity.features import FEATURES_SCHEMA
+
+    return FEATURES_SCHEMA
+
+
 def extract_features(article: Article, sentences: Sequence[Sentence]) -> dict[str, Any]:
     """Cheap language-independent signals; refined in ``wiretrace.similarity.features``."""
     try:
@@ -112,6 +119,7 @@ def _unpack(blob: bytes, count: int, dim: int) -> np.ndarray:
 
 
 def save_representations(store: Any, reprs: Iterable[ArticleRepr], backend_name: str) -> None:
+    version = features_version()
     with store.transaction() as conn:
         for r in reprs:
             conn.execute("DELETE FROM sentences WHERE article_id = ?", (r.id,))
@@ -134,7 +142,7 @@ def save_representations(store: Any, reprs: Iterable[ArticleRepr], backend_name:
             )
             conn.execute(
                 "INSERT OR REPLACE INTO article_features(article_id, version, features_json) VALUES (?,?,?)",
-                (r.id, FEATURES_VERSION, json.dumps(r.features, ensure_ascii=False)),
+                (r.id, version, json.dumps(r.features, ensure_ascii=False)),
             )
 
 
@@ -161,7 +169,7 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
     ]
     if len(sentences) != emb["sentences"].shape[0]:
         return None
-    if feat_row is not None and feat_row["version"] == FEATURES_VERSION:
+    if feat_row is not None and feat_row["version"] == features_version():
         features = json.loads(feat_row["features_json"])
     else:
         # Features are cheap: refresh stale ones without re-embedding the article.
@@ -171,7 +179,7 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
                 tx.execute(
                     "INSERT OR REPLACE INTO article_features(article_id, version, features_json) "
                     "VALUES (?,?,?)",
-                    (article.id, FEATURES_VERSION, json.dumps(features, ensure_ascii=False)),
+                    (article.id, features_version(), json.dumps(features, ensure_ascii=False)),
                 )
     return ArticleRepr.of(
         article, sentences, emb["sentences"], emb["doc"][0],

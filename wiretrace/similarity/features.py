@@ -24,7 +24,7 @@ from ..records import Article
 from ..sentences import Sentence, split_sentences
 from . import data as _data
 
-FEATURES_SCHEMA = 3
+FEATURES_SCHEMA = 3  # bump when the output changes: stored features are then recomputed
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _OPENERS = "«\"'“‘„(["
