@@ -449,7 +449,8 @@ def _protect_main_text(tree: lxml.html.HtmlElement) -> int:
     Kadence put such tokens on the containers of the article itself, and whole sections or
     the entire body vanish. Blocks it would drop that are the main container, one of its
     ancestors, or a part of it holding a good share of the page's paragraph text lose their
-    class and id (kept as ``data-wt-class`` / ``data-wt-id``). Returns how many were kept.
+    offending class tokens and id (kept as ``data-wt-class`` / ``data-wt-id``). Returns how
+    many were kept.
     """
     spec = _data("selectors").get("protect")
     try:
@@ -469,11 +470,33 @@ def _protect_main_text(tree: lxml.html.HtmlElement) -> int:
             continue
         if not (el is main or _contains(el, main) or _contains(main, el)):
             continue
-        for attribute in ("class", "id"):
-            if el.get(attribute) is not None:
-                el.set(f"data-wt-{attribute}", el.attrib.pop(attribute))
+        _drop_discard_tokens(el, OVERALL_DISCARD_XPATH[0])
         kept += 1
     return kept
+
+
+def _drop_discard_tokens(el: etree._Element, discard: Any) -> None:
+    """Remove the class tokens (and the id) that make ``discard`` match ``el``, keeping the
+    others: they also tell trafilatura where the article is ("entry-content", "article")."""
+
+    def discarded(attributes: dict[str, str]) -> bool:
+        probe = etree.Element("div")
+        etree.SubElement(probe, el.tag, attributes)
+        return bool(discard(probe))
+
+    element_id = el.get("id")
+    if element_id is not None and discarded({"id": element_id}):
+        el.set("data-wt-id", el.attrib.pop("id"))
+    classes = (el.get("class") or "").split()
+    if not classes:
+        return
+    kept = [token for token in classes if not discarded({"class": token})]
+    if kept and discarded({"class": " ".join(kept)}):
+        kept = []
+    if len(kept) != len(classes):
+        el.set("data-wt-class", el.attrib.pop("class"))
+        if kept:
+            el.set("class", " ".join(kept))
 
 
 def _reveal_disclosures(tree: lxml.html.HtmlElement) -> int:
