@@ -316,6 +316,18 @@ def test_a_short_json_ld_summary_does_not_replace_the_visible_text() -> None:
     assert "mobile flood barriers for the Maritsa embankment" in cleaned.text
 
 
+def test_protected_container_keeps_the_class_tokens_that_locate_the_article() -> None:
+    from wiretrace.extract.html import _protect_main_text
+
+    story = "".join(f"<p>{p}</p>" for p in _DAM_PARAGRAPHS)
+    tree = lxml.html.document_fromstring(
+        f"<html><body><div class='entry-content has-share-icon'>{story}</div></body></html>")
+    assert _protect_main_text(tree) == 1
+    container = tree.xpath("//*[@data-wt-class]")[0]
+    assert container.get("class") == "entry-content"
+    assert container.get("data-wt-class") == "entry-content has-share-icon"
+
+
 _HEATING_STORY = [
     "Die Stadtwerke Kiel haben am Dienstag angekündigt, die Preise für Fernwärme ab März um elf "
     "Prozent zu senken, nachdem die Einkaufskosten für Gas deutlich gefallen sind.",
