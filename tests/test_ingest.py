@@ -97,6 +97,23 @@ def test_bad_files_are_reported_and_the_rest_is_stored(messy_folder: Path, db_pa
     assert "Докеры порта продолжили забастовку" in text
 
 
+def test_ingesting_the_folder_that_holds_the_store_skips_the_store(tmp_path: Path):
+    """``wiretrace ingest .`` with the default ./wiretrace.db beside the pages."""
+    folder = tmp_path / "work"
+    write_pages(folder, 2)
+    db = folder / "wiretrace.db"
+    first = run_cli(db, "ingest", "--no-stories", "--json", str(folder))
+    assert first.returncode == 0, first.stderr
+    again = run_cli(db, "ingest", "--no-stories", "--json", str(folder))  # -wal, -shm exist now
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["unchanged"] == 2
+    assert not [line for line in again.stderr.splitlines()
+                if "wiretrace.db" in line and not line.startswith("ingested")]
+    named = run_cli(db, "ingest", "--no-stories", str(db))
+    assert named.returncode == 1
+    assert "store being written" in named.stderr
+
+
 def test_reingest_is_a_no_op_and_changed_content_replaces(tmp_path: Path, db_path: Path):
     folder = tmp_path / "in"
     paths = write_pages(folder, 3)

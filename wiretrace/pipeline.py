@@ -224,7 +224,8 @@ def ingest(
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         seen_hashes: dict[str, str] = {}
-        for batch in _batched(iter_documents(paths, max_bytes=max_bytes), BATCH_SIZE):
+        documents = iter_documents(paths, max_bytes=max_bytes, exclude=store.own_files())
+        for batch in _batched(documents, BATCH_SIZE):
             docs: list[RawDocument] = []
             for item in batch:
                 if isinstance(item, WiretraceError):

@@ -192,17 +192,18 @@ def _read_stream(
 
 
 def iter_documents(
-    paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES, exclude: Sequence[str] = ()
 ) -> Iterator[RawDocument | SourceError]:
     """Documents from files, folders (recursive) and globs, with problems yielded inline.
 
     Ids follow DESIGN.md: a record's own id, else the path relative to the folder given (the
     file name for a file given directly), with ``#guid``/``#url``/``#n`` for items inside a
     feed, archive or record file. A later document reusing an id with different content is
-    reported as :class:`DuplicateIdError`; an identical repeat is dropped silently.
+    reported as :class:`DuplicateIdError`; an identical repeat is dropped silently. Files in
+    ``exclude`` (the store's own) are not read.
     """
     seen: dict[str, tuple[bytes, str]] = {}
-    for item in walk(paths):
+    for item in walk(paths, exclude=exclude):
         if isinstance(item, SourceError):
             yield item
             continue

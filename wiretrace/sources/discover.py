@@ -74,16 +74,27 @@ def _os_error(exc: OSError, path: str | os.PathLike[str]) -> SourceError:
     return SourceError(f"cannot list folder: {reason}", path=str(path))
 
 
-def walk(paths: Sequence[str]) -> Iterator[tuple[Path, str] | SourceError]:
-    """Like :func:`discover`, but problems (missing paths, unreadable folders) come inline."""
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # symlink loops and the like: compare as given
+        return path.absolute()
+
+
+def walk(
+    paths: Sequence[str], *, exclude: Sequence[str] = ()
+) -> Iterator[tuple[Path, str] | SourceError]:
+    """Like :func:`discover`, but problems (missing paths, unreadable folders) come inline.
+
+    Files in ``exclude`` (the store being written) are skipped inside folders and globs, and
+    reported when named directly.
+    """
     seen: set[Path] = set()
+    excluded = {_identity(Path(p)) for p in exclude}
 
     def fresh(path: Path) -> bool:
-        try:
-            key = path.resolve()
-        except (OSError, RuntimeError):  # symlink loops and the like: compare as given
-            key = path.absolute()
-        if key in seen:
+        key = _identity(path)
+        if key in seen or key in excluded:
             return False
         seen.add(key)
         return True
@@ -98,6 +109,9 @@ def walk(paths: Sequence[str]) -> Iterator[tuple[Path, str] | SourceError]:
             continue
         if is_dir:
             items: Iterator[tuple[Path, str] | SourceError] = _walk_folder(path)
+        elif exists and _identity(path) in excluded:
+            yield SourceError("this is the store being written (--db), not an input", path=given)
+            continue
         elif exists:
             items = iter([(path, path.name)])
         elif _has_magic(given):

@@ -42,4 +42,7 @@ class Store(Protocol):
 
     def search_article_ids(self, query: str, limit: int = 50) -> list[str]: ...
 
+    def own_files(self) -> list[str]:
+        """Files the store itself writes (so an ingest of the folder holding it skips them)."""
+
     def close(self) -> None: ...

@@ -76,6 +76,10 @@ class SQLiteStore:
         else:
             self._check_version()
 
+    def own_files(self) -> list[str]:
+        """The database file and the write-ahead log, shared-memory and journal beside it."""
+        return [self.path] + [self.path + suffix for suffix in ("-wal", "-shm", "-journal")]
+
     # -- schema -------------------------------------------------------------------------
 
     def schema_version(self) -> int:
