@@ -328,6 +328,42 @@ def test_protected_container_keeps_the_class_tokens_that_locate_the_article() ->
     assert container.get("data-wt-class") == "entry-content has-share-icon"
 
 
+def _titled_page(h1: str, *, title: str, og_title: str = "", site: str = "",
+                 url: str = "https://rivernotes.example/2025/dam-cracks") -> tuple:
+    story = "".join(f"<p>{p}</p>" for p in _DAM_PARAGRAPHS)
+    head = f"<title>{title}</title>"
+    if og_title:
+        head += f"<meta property='og:title' content='{og_title}'>"
+    if site:
+        head += f"<meta property='og:site_name' content='{site}'>"
+    html = f"<html><head>{head}</head><body><h1>{h1}</h1><article>{story}</article></body></html>"
+    cleaned, page_meta = extract_html(html, url=url)
+    doc = RawDocument(id="p", source_path="p.html", kind="html", raw_bytes=html.encode(),
+                      html=html)
+    return extract_metadata(doc, cleaned, page_meta=page_meta)
+
+
+def test_a_blog_masthead_h1_gives_way_to_the_article_title() -> None:
+    meta = _titled_page("The River Notes Journal", site="The River Notes Journal",
+                        title="Cracks found in the dam spillway - The River Notes Journal")
+    assert meta.title == "Cracks found in the dam spillway"
+    by_domain = _titled_page("River Notes Journal", title="Cracks found in the dam spillway",
+                             url="https://river-notes-journal.com/2025/dam-cracks")
+    assert by_domain.title == "Cracks found in the dam spillway"
+
+
+def test_a_headline_that_names_the_site_stays_the_title() -> None:
+    meta = _titled_page("The River Notes Journal wins the regional press award",
+                        title="Awards | The River Notes Journal", site="The River Notes Journal")
+    assert meta.title == "The River Notes Journal wins the regional press award"
+
+
+def test_a_section_label_title_falls_back_to_the_og_title() -> None:
+    meta = _titled_page("M&A Updates", title="M&A Updates",
+                        og_title="Cracks found in the Kozloduy dam spillway")
+    assert meta.title == "Cracks found in the Kozloduy dam spillway"
+
+
 _HEATING_STORY = [
     "Die Stadtwerke Kiel haben am Dienstag angekündigt, die Preise für Fernwärme ab März um elf "
     "Prozent zu senken, nachdem die Einkaufskosten für Gas deutlich gefallen sind.",

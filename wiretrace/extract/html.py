@@ -791,11 +791,12 @@ def _choose_title(h1: str | None, titles: list[tuple[str, str]], site_names: lis
 
     ``<title>`` and og:title usually carry the site name and are often an SEO variant of the
     headline, so the h1 wins when it agrees with them or is a real sentence (3+ words); a
-    short h1 that disagrees (a site logo, "Opinion") gives way to the meta title.
+    short h1 that disagrees (a site logo, "Opinion") or one that is the site's name (a blog's
+    masthead) gives way to the meta title.
     """
-    from ..metadata.titles import strip_site_name
+    from ..metadata.titles import is_site_name, strip_site_name
 
-    if h1 and _furniture_headline(h1):
+    if h1 and (_furniture_headline(h1) or is_site_name(h1, site_names=site_names, url=url)):
         h1 = None
     headline = strip_site_name(h1, site_names=list(site_names), url=url) if h1 else None
     other = None

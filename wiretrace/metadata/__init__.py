@@ -156,6 +156,9 @@ def _title(fields: dict[str, Any], page: dict[str, Any], cleaned: CleanedText,
         evidence["title"] = Evidence("field:title", str(fields["title"]))
         return str(fields["title"]).strip()
     candidates = [("html:title", page.get("title"), 0.9), ("cleaned:title", cleaned.title, 0.7)]
+    # the page's other titles (JSON-LD headline, og:title ...) when the chosen one is a label
+    candidates += [(source, text, 0.7) for source, text in page.get("titles", [])
+                   if source != "html:h1"]
     for source, text, confidence in candidates:
         stripped = strip_site_name(text, site_names=site_names, url=url)
         if stripped and plausible_title(stripped):

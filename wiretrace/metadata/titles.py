@@ -44,6 +44,25 @@ def _is_site(part: str, keys: set[str]) -> bool:
     )
 
 
+_DOMAIN_SUFFIX_CHARS = 4  # "davidbau.com" is the site "davidbau" with its top-level domain
+
+
+def is_site_name(text: str | None, *, site_names: list[str | None] | None = None,
+                 url: str | None = None) -> bool:
+    """Whether ``text`` is the site's own name (a blog's masthead set as its h1), not a
+    headline: a known site name, the domain, or part of the domain ("Engora Data Blog" on
+    engora-data-blog.example). A headline that merely mentions the site is not."""
+    key = _key(text or "")
+    if len(key) < 3:
+        return False
+    for site in _site_keys(list(site_names or []), url):
+        if key == site or (len(key) >= 4 and key in site):
+            return True
+        if key.startswith(site) and len(key) - len(site) <= _DOMAIN_SUFFIX_CHARS:
+            return True
+    return False
+
+
 def strip_site_name(title: str | None, *, site_names: list[str | None] | None = None,
                     url: str | None = None) -> str | None:
     """``title`` with a leading or trailing site name cut off.
