@@ -352,6 +352,13 @@ def test_a_blog_masthead_h1_gives_way_to_the_article_title() -> None:
     assert by_domain.title == "Cracks found in the dam spillway"
 
 
+def test_a_masthead_the_page_title_puts_before_the_og_headline_is_not_the_title() -> None:
+    meta = _titled_page("Kozloduy Water Watch",
+                        title="Kozloduy Water Watch: Cracks found in the dam spillway",
+                        og_title="Cracks found in the dam spillway")
+    assert meta.title == "Cracks found in the dam spillway"
+
+
 def test_a_headline_that_names_the_site_stays_the_title() -> None:
     meta = _titled_page("The River Notes Journal wins the regional press award",
                         title="Awards | The River Notes Journal", site="The River Notes Journal")

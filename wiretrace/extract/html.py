@@ -794,9 +794,15 @@ def _choose_title(h1: str | None, titles: list[tuple[str, str]], site_names: lis
     short h1 that disagrees (a site logo, "Opinion") or one that is the site's name (a blog's
     masthead) gives way to the meta title.
     """
-    from ..metadata.titles import is_site_name, strip_site_name
+    from ..metadata.titles import is_site_name, site_name_from_title, strip_site_name
 
-    if h1 and (_furniture_headline(h1) or is_site_name(h1, site_names=site_names, url=url)):
+    # the name a <title> adds to a declared headline ("Blog Name: Headline" with og:title
+    # "Headline") is a site name too, even where no meta tag says so
+    page_title = next((text for source, text in titles if source == "html:title"), None)
+    sites = list(site_names) + [
+        name for source, text in titles if source not in ("html:title", "html:h1")
+        if (name := site_name_from_title(page_title, text))]
+    if h1 and (_furniture_headline(h1) or is_site_name(h1, site_names=sites, url=url)):
         h1 = None
     headline = strip_site_name(h1, site_names=list(site_names), url=url) if h1 else None
     other = None

@@ -165,7 +165,8 @@ def site_name_from_title(title: str | None, headline: str | None, *, max_words: 
         return None
     title, headline = " ".join(title.split()), " ".join(headline.split())
     strong, weak = _separators()
-    for sep in strong + weak:
+    # "Blog Name: Headline" too: a bare colon is safe here, the other side must be the headline
+    for sep in strong + weak + (": ",):
         if sep not in title:
             continue
         headline_first = title.rsplit(sep, 1)  # "Headline | Site"
