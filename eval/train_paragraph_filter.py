@@ -38,7 +38,11 @@ CACHE = ROOT / ".cache" / "html" / "paragraph_filter_rows.pkl"
 
 def page_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Per page: its half, paragraphs, features (None for long ones), labels and truth."""
-    source = hashlib.sha1(Path(H.__file__).read_bytes()).hexdigest()  # extraction changed
+    # the rows change with the extraction code and its selector data (not the fitted weights)
+    selectors = json.loads(SELECTORS.read_text(encoding="utf-8"))
+    selectors.pop("paragraph_filter", None)
+    source = hashlib.sha1(Path(H.__file__).read_bytes()
+                          + json.dumps(selectors, sort_keys=True).encode()).hexdigest()
     key = (tuple(spec["features"]), spec["max_words"], spec["short_words"], source)
     if CACHE.exists():
         cached = pickle.loads(CACHE.read_bytes())

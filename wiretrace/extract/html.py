@@ -459,11 +459,11 @@ def _protect_main_text(tree: lxml.html.HtmlElement) -> int:
     many were kept.
     """
     spec = _data("selectors").get("protect")
+    if not spec:
+        return 0
     try:
         from trafilatura.xpaths import OVERALL_DISCARD_XPATH
     except ImportError:  # another trafilatura layout: extraction still works, unprotected
-        return 0
-    if not spec:
         return 0
     held, total = _paragraph_text_held(tree)
     main = _main_container(held, total, spec["container_tags"], spec["main_share"], tree)
@@ -505,43 +505,33 @@ def _drop_discard_tokens(el: etree._Element, discard: Any) -> None:
             el.set("class", " ".join(kept))
 
 
-def _reveal_disclosures(tree: lxml.html.HtmlElement) -> int:
+def _reveal_disclosures(tree: lxml.html.HtmlElement) -> None:
     """Remove the hiding marks of accordion and tab panels (see ``disclosures`` in
-    ``html_selectors.json``), which extractors otherwise drop as hidden page furniture.
-
-    Returns how many panels were revealed.
-    """
+    ``html_selectors.json``), which extractors otherwise drop as hidden page furniture."""
     spec = _data("selectors").get("disclosures")
     if not spec:
-        return 0
+        return
     panel = re.compile(spec["panel_pattern"], re.IGNORECASE)
     hidden_class = re.compile(spec["hidden_class_pattern"], re.IGNORECASE)
     hidden_style = re.compile(spec["hidden_style_pattern"], re.IGNORECASE)
     controlled = {token for value in tree.xpath("//@aria-controls") for token in value.split()}
     roles = set(spec["roles"])
-    revealed = 0
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "template"):
             continue
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
         if not (el.get("id") in controlled or el.get("role") in roles or panel.search(names)):
             continue
-        changed = False
         for attribute in ("hidden", "aria-hidden"):
             if el.get(attribute) is not None:
                 del el.attrib[attribute]
-                changed = True
         style = el.get("style")
         if style and hidden_style.search(style):
             el.set("style", hidden_style.sub("", style))
-            changed = True
         classes = (el.get("class") or "").split()
         kept = [c for c in classes if not hidden_class.search(c)]
         if len(kept) != len(classes):
             el.set("class", " ".join(kept))
-            changed = True
-        revealed += changed
-    return revealed
 
 
 def _link_share(el: etree._Element) -> tuple[float, int, int]:
