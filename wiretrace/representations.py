@@ -2,11 +2,22 @@
 
 ``represent`` is the pure stage (articles in, representations out); ``load_representations``
 is the cached path: it reads what the store has and computes and stores only what is missing.
+
+One model pass per article is the floor: a representation is built from the document vector
+(title + lead) and a short title vector (the first sentence's when there is no title), which
+is all that candidate search, the same-event decision and clustering read. Sentence vectors
+are computed only when something reads them (alignment for a trace, the evidence of
+``compare``), in one call per article, each distinct sentence text once, and are then cached
+in the store beside the others.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +29,12 @@ from .records import Article
 from .sentences import Sentence, split_sentences
 
 DOC_CHARS = 1500  # e5 sees ~512 tokens; the lead of an article carries its event
+# Vectors of recently embedded texts, keyed by a digest of the text: re-posts and copies share
+# whole sentences (and whole documents), which are then embedded once. 20,000 entries of 384
+# float32 are about 30 MB, a bound that keeps memory flat on any corpus size.
+VECTOR_CACHE_ENTRIES = 20_000
+
+SentenceVectorizer = Callable[["ArticleRepr"], np.ndarray]
 
 
 @dataclass
@@ -28,21 +45,28 @@ class ArticleRepr:
     title: str | None
     text: str
     sentences: list[Sentence]
-    sentence_vectors: np.ndarray  # (n_sentences, dim), L2-normalised
+    # (n_sentences, dim), L2-normalised; ``None`` means "computed when first read" by
+    # ``vectorizer`` (see the property below)
+    sentence_vectors: np.ndarray | None = field(repr=False, compare=False)
     doc_vector: np.ndarray  # (dim,)
     title_vector: np.ndarray | None = None
     features: dict[str, Any] = field(default_factory=dict)
+    # the first sentence's vector for an article without a title (what the title stands for)
+    lead_vector: np.ndarray | None = None
+    vectorizer: SentenceVectorizer | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(
         cls,
         article: Article,
         sentences: Sequence[Sentence],
-        sentence_vectors: np.ndarray,
+        sentence_vectors: np.ndarray | None,
         doc_vector: np.ndarray,
         *,
         title_vector: np.ndarray | None = None,
         features: dict[str, Any] | None = None,
+        lead_vector: np.ndarray | None = None,
+        vectorizer: SentenceVectorizer | None = None,
     ) -> ArticleRepr:
         """The representation of ``article`` from its sentences and their vectors."""
         return cls(
@@ -56,7 +80,38 @@ class ArticleRepr:
             doc_vector=doc_vector,
             title_vector=title_vector,
             features=features if features is not None else {},
+            lead_vector=lead_vector,
+            vectorizer=vectorizer,
         )
+
+    def has_sentence_vectors(self) -> bool:
+        """Whether the sentence vectors are already at hand (reading them may embed)."""
+        return self.__dict__.get("_sentence_vectors") is not None
+
+    def renamed(self, new_id: str) -> ArticleRepr:
+        """A copy under another id that shares (and does not force) the sentence vectors."""
+        twin = copy.copy(self)
+        twin.id = new_id
+        return twin
+
+
+def _get_sentence_vectors(self: ArticleRepr) -> np.ndarray:
+    vectors = self.__dict__.get("_sentence_vectors")
+    if vectors is None:
+        if self.vectorizer is None:
+            raise ValueError(f"article {self.id!r} has no sentence vectors and no way to compute them")
+        vectors = self.vectorizer(self)
+        self.__dict__["_sentence_vectors"] = vectors
+    return vectors
+
+
+def _set_sentence_vectors(self: ArticleRepr, value: np.ndarray | None) -> None:
+    self.__dict__["_sentence_vectors"] = value
+
+
+# A property over the dataclass field: constructors keep taking ``sentence_vectors=`` while
+# reading it computes the vectors the first time they are needed.
+ArticleRepr.sentence_vectors = property(_get_sentence_vectors, _set_sentence_vectors)  # type: ignore[assignment]
 
 
 def doc_text(article: Article) -> str:
@@ -82,27 +137,86 @@ def extract_features(article: Article, sentences: Sequence[Sentence]) -> dict[st
     return article_features(article, sentences)
 
 
+# -- embedding each distinct text once ---------------------------------------------------
+
+_CACHE: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
+
+
+def embed_texts(backend: EmbeddingBackend, texts: Sequence[str]) -> np.ndarray:
+    """Passage vectors for ``texts``: each distinct text embedded once, in one batched call,
+    and recently embedded texts (copies of the same report) taken from a bounded cache."""
+    out = np.zeros((len(texts), backend.dim), dtype=np.float32)
+    todo: dict[tuple[str, bytes], list[int]] = {}
+    for i, text in enumerate(texts):
+        key = (backend.name, hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest())
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            out[i] = hit
+        else:
+            todo.setdefault(key, []).append(i)
+    if todo:
+        keys = list(todo)
+        vectors = backend.embed_passages([texts[todo[k][0]] for k in keys])
+        for key, vec in zip(keys, vectors, strict=True):
+            out[todo[key]] = vec
+            _CACHE[key] = np.array(vec, dtype=np.float32)
+        while len(_CACHE) > VECTOR_CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return out
+
+
+def sentence_vectors_for(
+    reprs: Sequence[ArticleRepr], backend: EmbeddingBackend
+) -> list[np.ndarray]:
+    """The sentence vectors of several articles from one embedding call."""
+    flat = [s.text for r in reprs for s in r.sentences]
+    vecs = embed_texts(backend, flat) if flat else np.zeros((0, backend.dim), np.float32)
+    out, cursor = [], 0
+    for r in reprs:
+        out.append(vecs[cursor : cursor + len(r.sentences)])
+        cursor += len(r.sentences)
+    return out
+
+
+def _lazy(backend: EmbeddingBackend) -> SentenceVectorizer:
+    def vectorize(r: ArticleRepr) -> np.ndarray:
+        return sentence_vectors_for([r], backend)[0]
+
+    return vectorize
+
+
 def represent(
-    articles: Sequence[Article], backend: EmbeddingBackend | None = None
+    articles: Sequence[Article],
+    backend: EmbeddingBackend | None = None,
+    *,
+    sentence_vectors: bool = False,
 ) -> list[ArticleRepr]:
-    """Segment and embed a batch of articles (one embedding call for all their sentences)."""
+    """Segment and embed a batch of articles: documents in one call, titles (or the first
+    sentence where there is none) in another. Sentence vectors follow when first read, or
+    at once for the whole batch with ``sentence_vectors=True``."""
     backend = backend or get_backend()
     all_sentences = [split_sentences(a.text, a.language) for a in articles]
-    flat = [s.text for sents in all_sentences for s in sents]
     docs = [doc_text(a) for a in articles]
-    titles = [a.title or "" for a in articles]
-    sent_vecs = backend.embed_passages(flat) if flat else np.zeros((0, backend.dim), np.float32)
-    doc_vecs = backend.embed_passages(docs)
-    title_vecs = backend.embed_passages([t or " " for t in titles])
-    out, cursor = [], 0
+    heads = [
+        a.title if a.title else (sents[0].text if sents else " ")
+        for a, sents in zip(articles, all_sentences, strict=True)
+    ]
+    doc_vecs = embed_texts(backend, docs)
+    head_vecs = embed_texts(backend, heads)
+    out = []
     for i, (article, sents) in enumerate(zip(articles, all_sentences, strict=True)):
-        vecs = sent_vecs[cursor : cursor + len(sents)]
-        cursor += len(sents)
+        titled = bool(article.title)
         out.append(ArticleRepr.of(
-            article, sents, vecs, doc_vecs[i],
-            title_vector=title_vecs[i] if titles[i] else None,
+            article, sents, None, doc_vecs[i],
+            title_vector=head_vecs[i] if titled else None,
+            lead_vector=head_vecs[i] if not titled and sents else None,
             features=extract_features(article, sents),
+            vectorizer=_lazy(backend),
         ))
+    if sentence_vectors:
+        for r, vecs in zip(out, sentence_vectors_for(out, backend), strict=True):
+            r.sentence_vectors = vecs
     return out
 
 
@@ -119,6 +233,8 @@ def _unpack(blob: bytes, count: int, dim: int) -> np.ndarray:
 
 
 def save_representations(store: Any, reprs: Iterable[ArticleRepr], backend_name: str) -> None:
+    """Store sentences, features and the vectors at hand (one transaction for the batch);
+    sentence vectors not computed yet are left for when something reads them."""
     version = features_version()
     with store.transaction() as conn:
         for r in reprs:
@@ -127,18 +243,20 @@ def save_representations(store: Any, reprs: Iterable[ArticleRepr], backend_name:
                 'INSERT INTO sentences(article_id, idx, start, "end", text) VALUES (?,?,?,?,?)',
                 [(r.id, i, s.start, s.end, s.text) for i, s in enumerate(r.sentences)],
             )
-            rows = [("sentences", r.sentence_vectors), ("doc", r.doc_vector[None, :])]
+            rows = [("doc", r.doc_vector[None, :])]
+            if r.has_sentence_vectors():
+                rows.append(("sentences", r.sentence_vectors))
             if r.title_vector is not None:
                 rows.append(("title", r.title_vector[None, :]))
+            if r.lead_vector is not None:
+                rows.append(("lead", r.lead_vector[None, :]))
             conn.execute(
                 "DELETE FROM embeddings WHERE article_id = ? AND backend = ?", (r.id, backend_name)
             )
+            dim = int(r.doc_vector.shape[0])
             conn.executemany(
                 "INSERT INTO embeddings(article_id, backend, kind, dim, count, vectors) VALUES (?,?,?,?,?,?)",
-                [
-                    (r.id, backend_name, kind, int(v.shape[1]) if v.size else int(r.doc_vector.shape[0]), int(v.shape[0]), _pack(v))
-                    for kind, v in rows
-                ],
+                [(r.id, backend_name, kind, dim, int(v.shape[0]), _pack(v)) for kind, v in rows],
             )
             conn.execute(
                 "INSERT OR REPLACE INTO article_features(article_id, version, features_json) VALUES (?,?,?)",
@@ -146,16 +264,44 @@ def save_representations(store: Any, reprs: Iterable[ArticleRepr], backend_name:
             )
 
 
-def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | None:
+def _stored_vectorizer(store: Any, backend: EmbeddingBackend) -> SentenceVectorizer:
+    """Computes an article's sentence vectors on first use and caches them in ``store``."""
+
+    def vectorize(r: ArticleRepr) -> np.ndarray:
+        vectors = sentence_vectors_for([r], backend)[0]
+        if getattr(store, "readonly", False):
+            return vectors
+        try:
+            with store.transaction() as conn:
+                # only while the stored sentences are the ones embedded (the article may have
+                # been re-ingested with other text since this representation was read)
+                count = conn.execute(
+                    "SELECT count(*) FROM sentences WHERE article_id = ?", (r.id,)
+                ).fetchone()[0]
+                if count == len(r.sentences):
+                    conn.execute(
+                        "INSERT OR REPLACE INTO embeddings(article_id, backend, kind, dim, count, "
+                        "vectors) VALUES (?,?,?,?,?,?)",
+                        (r.id, backend.name, "sentences", int(r.doc_vector.shape[0]),
+                         len(r.sentences), _pack(vectors)),
+                    )
+        except sqlite3.ProgrammingError:
+            pass  # the store was closed after reading (``compare``): the vectors still serve
+        return vectors
+
+    return vectorize
+
+
+def _load_one(store: Any, article: Article, backend: EmbeddingBackend) -> ArticleRepr | None:
     conn = store.conn
     emb = {
         row["kind"]: _unpack(row["vectors"], row["count"], row["dim"])
         for row in conn.execute(
             "SELECT kind, dim, count, vectors FROM embeddings WHERE article_id = ? AND backend = ?",
-            (article.id, backend_name),
+            (article.id, backend.name),
         )
     }
-    if "doc" not in emb or "sentences" not in emb:
+    if "doc" not in emb:
         return None
     feat_row = conn.execute(
         "SELECT version, features_json FROM article_features WHERE article_id = ?", (article.id,)
@@ -167,8 +313,9 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
             (article.id,),
         )
     ]
-    if len(sentences) != emb["sentences"].shape[0]:
-        return None
+    sentence_vectors = emb.get("sentences")
+    if sentence_vectors is not None and len(sentences) != sentence_vectors.shape[0]:
+        sentence_vectors = None  # stale: computed again when read
     if feat_row is not None and feat_row["version"] == features_version():
         features = json.loads(feat_row["features_json"])
     else:
@@ -181,9 +328,14 @@ def _load_one(store: Any, article: Article, backend_name: str) -> ArticleRepr | 
                     "VALUES (?,?,?)",
                     (article.id, features_version(), json.dumps(features, ensure_ascii=False)),
                 )
+    lead = emb.get("lead")
+    if lead is None and "title" not in emb and sentence_vectors is not None and len(sentence_vectors):
+        lead = sentence_vectors[:1]  # a store written before leads were kept
     return ArticleRepr.of(
-        article, sentences, emb["sentences"], emb["doc"][0],
+        article, sentences, sentence_vectors, emb["doc"][0],
         title_vector=emb["title"][0] if "title" in emb else None, features=features,
+        lead_vector=lead[0] if lead is not None else None,
+        vectorizer=_stored_vectorizer(store, backend),
     )
 
 
@@ -203,7 +355,7 @@ def load_representations(
     out: dict[str, ArticleRepr] = {}
     missing: list[Article] = []
     for article in store.iter_articles(list(ids)):
-        cached = _load_one(store, article, backend.name)
+        cached = _load_one(store, article, backend)
         if cached is None:
             missing.append(article)
         else:
@@ -213,7 +365,10 @@ def load_representations(
     for i in range(0, len(missing), batch_size):
         batch = missing[i : i + batch_size]
         reprs = represent(batch, backend)
-        save_representations(store, reprs, backend.name)
+        for r in reprs:
+            r.vectorizer = _stored_vectorizer(store, backend)
+        if not getattr(store, "readonly", False):  # a read-only reader computes, never stores
+            save_representations(store, reprs, backend.name)
         for r in reprs:
             out[r.id] = r
         if progress:

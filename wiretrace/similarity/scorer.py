@@ -244,23 +244,99 @@ def _coverage(sims: np.ndarray) -> float:
 # -- features and model ------------------------------------------------------------------
 
 
+# Features read from sentence vectors: the costly part of a pair (every sentence embedded).
+SENTENCE_FEATURES = frozenset(
+    {"align_share", "top_aligned", "coverage", "centroid_cos", "coverage_centered"}
+)
+
+
+# The order features are reported in (``compare --json`` evidence).
+FEATURE_ORDER = (
+    "doc_cos", "title_cos", "align_share", "top_aligned", "coverage", "centroid_cos",
+    "same_language", "name_overlap", "number_overlap", "date_overlap", "days_apart",
+    "verbatim_share", "doc_cos_centered", "coverage_centered",
+)
+
+
 def pair_features(
     a: ArticleRepr,
     b: ArticleRepr,
     *,
     min_cosine: float = ALIGN_MIN_COSINE,
     centering: Centering | None = None,
+    sentence_level: bool = True,
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """(numeric features, evidence) for one pair; the model reads the first.
 
     ``min_cosine`` is the floor for a margin-aligned sentence pair to count as aligned;
     ``centering`` gives the ``*_centered`` features (without it they equal the raw ones).
+    With ``sentence_level=False`` the features that need sentence vectors (and the aligned
+    sentences of the evidence) are left out, so no sentence is embedded for the pair.
     """
     doc_cos = float(np.dot(a.doc_vector, b.doc_vector))
     lead_a = a.title_vector if a.title_vector is not None else _first_row(a)
     lead_b = b.title_vector if b.title_vector is not None else _first_row(b)
     title_cos = float(np.dot(lead_a, lead_b)) if lead_a is not None and lead_b is not None else doc_cos
+    doc_cos_centered = doc_cos
+    if centering is not None:
+        doc_cos_centered = float(
+            centering.center(a.doc_vector, a.language, "doc")
+            @ centering.center(b.doc_vector, b.language, "doc")
+        )
 
+    fa, fb = _features_of(a), _features_of(b)
+    names = match_names(fa.get("names", []), fb.get("names", []))
+    numbers = sorted(set(fa.get("numbers", [])) & set(fb.get("numbers", [])))
+    dates = sorted(set(fa.get("dates", [])) & set(fb.get("dates", [])))
+    days = _days_apart(a.published, b.published)
+
+    features = {
+        "doc_cos": doc_cos,
+        "title_cos": title_cos,
+        "same_language": float(bool(a.language) and a.language == b.language),
+        "name_overlap": _overlap(len(names), len(fa.get("names", [])), len(fb.get("names", []))),
+        "number_overlap": _overlap(
+            len(numbers), len(fa.get("numbers", [])), len(fb.get("numbers", []))
+        ),
+        "date_overlap": _overlap(len(dates), len(fa.get("dates", [])), len(fb.get("dates", []))),
+        "days_apart": -1.0 if days is None else days,
+        "verbatim_share": _verbatim_share(a, b),
+        "doc_cos_centered": doc_cos_centered,
+    }
+    aligned: list[AlignedPair] = []
+    if sentence_level:
+        sentence_features, aligned = _sentence_features(a, b, doc_cos, min_cosine, centering)
+        features.update(sentence_features)
+        features = {name: features[name] for name in FEATURE_ORDER}
+    forms_a, forms_b = fa.get("name_forms", {}), fb.get("name_forms", {})
+    evidence: dict[str, Any] = {
+        "aligned": [
+            {
+                "a": a.sentences[p.a].text,
+                "b": b.sentences[p.b].text,
+                "score": round(p.cosine, 4),
+                "margin": round(p.margin, 4),
+            }
+            for p in aligned
+        ],
+        "shared_names": [_name_label(forms_a.get(x, x), forms_b.get(y, y)) for x, y in names],
+        "shared_numbers": numbers,
+        "shared_dates": dates,
+        "features": {k: round(v, 4) for k, v in features.items()},
+    }
+    if not sentence_level:
+        del evidence["aligned"]
+    return features, evidence
+
+
+def _sentence_features(
+    a: ArticleRepr,
+    b: ArticleRepr,
+    doc_cos: float,
+    min_cosine: float,
+    centering: Centering | None,
+) -> tuple[dict[str, float], list[AlignedPair]]:
+    """The features read from sentence vectors, and the margin-aligned sentence pairs."""
     margin_pairs = margin_align(a.sentence_vectors, b.sentence_vectors)
     aligned = [p for p in margin_pairs if p.cosine >= min_cosine]
     n_a, n_b = len(a.sentences), len(b.sentences)
@@ -283,64 +359,29 @@ def pair_features(
         top = sorted(sims.max(axis=1).tolist(), reverse=True)[:TOP_ALIGNED]
     else:
         top = [doc_cos]
-    top_mean = float(np.mean(top))
-    doc_cos_centered, coverage_centered = doc_cos, coverage
-    if centering is not None:
-        doc_cos_centered = float(
-            centering.center(a.doc_vector, a.language, "doc")
-            @ centering.center(b.doc_vector, b.language, "doc")
+    coverage_centered = coverage
+    if centering is not None and n_a and n_b:
+        coverage_centered = _coverage(
+            centering.center(a.sentence_vectors, a.language, "sentence")
+            @ centering.center(b.sentence_vectors, b.language, "sentence").T
         )
-        if n_a and n_b:
-            coverage_centered = _coverage(
-                centering.center(a.sentence_vectors, a.language, "sentence")
-                @ centering.center(b.sentence_vectors, b.language, "sentence").T
-            )
-
-    fa, fb = _features_of(a), _features_of(b)
-    names = match_names(fa.get("names", []), fb.get("names", []))
-    numbers = sorted(set(fa.get("numbers", [])) & set(fb.get("numbers", [])))
-    dates = sorted(set(fa.get("dates", [])) & set(fb.get("dates", [])))
-    days = _days_apart(a.published, b.published)
-
     features = {
-        "doc_cos": doc_cos,
-        "title_cos": title_cos,
         "align_share": align_share,
-        "top_aligned": top_mean,
+        "top_aligned": float(np.mean(top)),
         "coverage": coverage,
         "centroid_cos": centroid_cos,
-        "same_language": float(bool(a.language) and a.language == b.language),
-        "name_overlap": _overlap(len(names), len(fa.get("names", [])), len(fb.get("names", []))),
-        "number_overlap": _overlap(
-            len(numbers), len(fa.get("numbers", [])), len(fb.get("numbers", []))
-        ),
-        "date_overlap": _overlap(len(dates), len(fa.get("dates", [])), len(fb.get("dates", []))),
-        "days_apart": -1.0 if days is None else days,
-        "verbatim_share": _verbatim_share(a, b),
-        "doc_cos_centered": doc_cos_centered,
         "coverage_centered": coverage_centered,
     }
-    forms_a, forms_b = fa.get("name_forms", {}), fb.get("name_forms", {})
-    evidence = {
-        "aligned": [
-            {
-                "a": a.sentences[p.a].text,
-                "b": b.sentences[p.b].text,
-                "score": round(p.cosine, 4),
-                "margin": round(p.margin, 4),
-            }
-            for p in aligned
-        ],
-        "shared_names": [_name_label(forms_a.get(x, x), forms_b.get(y, y)) for x, y in names],
-        "shared_numbers": numbers,
-        "shared_dates": dates,
-        "features": {k: round(v, 4) for k, v in features.items()},
-    }
-    return features, evidence
+    return features, aligned
 
 
 def _first_row(r: ArticleRepr) -> np.ndarray | None:
-    return r.sentence_vectors[0] if len(r.sentence_vectors) else None
+    """The first sentence's vector: what stands for a missing title."""
+    lead = getattr(r, "lead_vector", None)
+    if lead is not None:
+        return lead
+    vectors = r.sentence_vectors
+    return vectors[0] if len(vectors) else None
 
 
 def _name_label(a: str, b: str) -> str:
@@ -370,6 +411,12 @@ class ScoringModel:
     # The score of a pair whose texts say nothing about their event (a bot check page in
     # place of an article): the mean similarity of the pairs the model was fitted on.
     prior_similarity: float | None = None
+
+    @property
+    def reads_sentences(self) -> bool:
+        """Whether the similarity or the decision reads features of sentence vectors."""
+        names = set(self.features) | (set(self.decision.features) if self.decision else set())
+        return bool(names & SENTENCE_FEATURES)
 
     @property
     def threshold(self) -> float:
@@ -434,8 +481,18 @@ def default_model() -> ScoringModel:
     return ScoringModel.from_dict(_data.load("scorer_model"))
 
 
-def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None) -> PairScore:
-    """Score whether ``a`` and ``b`` report the same event, with the evidence for it."""
+def score_pair(
+    a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None, *, aligned: bool = True
+) -> PairScore:
+    """Score whether ``a`` and ``b`` report the same event, with the evidence for it.
+
+    ``evidence["tier"]`` names what decided: ``notice`` (one side is not an article),
+    ``verbatim`` (a near-verbatim copy, the same report whatever its dates), ``document``
+    (document and title vectors with shared names, numbers and dates) or ``sentence`` (a
+    model that reads sentence alignment). ``aligned=False`` leaves the aligned sentences out
+    of the evidence when the model does not read them, so no sentence is embedded: the
+    clusterer scores many pairs and keeps only the verdicts.
+    """
     model = model or default_model()
     notices = {side: why for side, r in (("a", a), ("b", b)) if (why := _features_of(r).get("notice"))}
     if notices:
@@ -447,11 +504,17 @@ def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None
             similarity=round(similarity, 6),
             same_event=False,
             confidence=round(1.0 - model.same_event_probability(similarity), 6),
-            evidence={"not_article": notices},
+            evidence={"not_article": notices, "tier": "notice"},
         )
+    sentence_model = model.reads_sentences
     features, evidence = pair_features(
-        a, b, min_cosine=model.align_min_cosine, centering=model.centering
+        a, b, min_cosine=model.align_min_cosine, centering=model.centering,
+        sentence_level=aligned or sentence_model,
     )
+    if features.get("verbatim_share", 0.0) >= VERBATIM_SHARE:
+        evidence["tier"] = "verbatim"
+    else:
+        evidence["tier"] = "sentence" if sentence_model else "document"
     similarity = model.similarity(features)
     probability = model.decide(features, similarity)
     same = probability >= 0.5
@@ -461,6 +524,12 @@ def score_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None
         confidence=round(probability if same else 1.0 - probability, 6),
         evidence=evidence,
     )
+
+
+def decide_pair(a: ArticleRepr, b: ArticleRepr, model: ScoringModel | None = None) -> PairScore:
+    """``score_pair`` for callers that keep only the verdict: the same similarity and
+    decision, without embedding sentences the model does not read."""
+    return score_pair(a, b, model, aligned=False)
 
 
 def score_many(
@@ -476,6 +545,7 @@ __all__ = [
     "Centering",
     "PairScore",
     "ScoringModel",
+    "decide_pair",
     "default_model",
     "margin_align",
     "margin_scores",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..embeddings import EmbeddingBackend
@@ -58,7 +57,7 @@ def represent_pairs(
     out = []
     for i, (a, b) in enumerate(pairs):
         ra, rb = reprs[slots[2 * i]], reprs[slots[2 * i + 1]]
-        out.append((replace(ra, id=a.id), replace(rb, id=b.id)))
+        out.append((ra.renamed(a.id), rb.renamed(b.id)))
     return out
 
 

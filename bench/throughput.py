@@ -1,0 +1,306 @@
+"""End-to-end throughput: ingest → representations → stories → traces → entities.
+
+Builds a mixed corpus deterministically from local data (no network): article bodies of
+600–1,200 words cut from the WCXB and ScrapingHub ground truth in ../shared/data, about 30% of
+them in multi-outlet stories (re-posts, partial copies and rewrites of one report, published
+within two days of each other), plus the bundled sample corpus (real multilingual stories in
+seven languages, as .txt, .html, .jsonl and feeds). It ingests the corpus into a fresh store
+with the whole pipeline and prints articles/s overall and per stage, then the **floor**: the
+same articles' document texts (title + lead, as the pipeline embeds them) embedded once with
+the same backend and nothing else, the ratio pipeline/floor, and peak RSS.
+
+The machine may be shared: compare ratios, and read the load average printed with them.
+
+    python bench/throughput.py [--articles 1000] [--seed 7] [--workers N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "extraction"
+WCXB = SHARED / "wcxb-dev-articles" / "ground-truth"
+SCRAPINGHUB = SHARED / "scrapinghub" / "ground-truth.json"
+
+MIN_WORDS, MAX_WORDS = 600, 1200  # "realistic length" in the throughput target
+STORY_SHARE = 0.3  # share of articles that belong to a multi-outlet story
+STORY_SIZES = (2, 3, 3, 4, 5)  # outlets per story, drawn in turn
+EMBED_BATCH = 32  # the pipeline's representation batch
+PARAGRAPH_WORDS = 300  # longer "paragraphs" are whole pages without breaks: cut them
+
+
+# -- corpus ----------------------------------------------------------------------------
+
+
+def _bodies() -> Iterator[tuple[str, str]]:
+    """(title, body) of every ground-truth article, in a fixed order."""
+    for path in sorted(WCXB.glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8")).get("ground_truth") or {}
+        if truth.get("main_content"):
+            yield str(truth.get("title") or ""), str(truth["main_content"])
+    if SCRAPINGHUB.exists():
+        data = json.loads(SCRAPINGHUB.read_text(encoding="utf-8"))
+        for key in sorted(data):
+            body = data[key].get("articleBody") or ""
+            if body:
+                yield "", body
+
+
+def _pieces(rng: random.Random) -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) windows of MIN_WORDS..MAX_WORDS words; no text is used twice."""
+    out = []
+    for title, body in _bodies():
+        paras = [
+            " ".join(p.split()[:PARAGRAPH_WORDS])
+            for p in re.split(r"\n\s*\n|\n", body)
+            if len(p.split()) >= 5
+        ]
+        window: list[str] = []
+        words, target = 0, rng.randint(MIN_WORDS, MAX_WORDS)
+        part = 0
+        for para in paras:
+            n = len(para.split())
+            if words + n > MAX_WORDS and words >= MIN_WORDS:
+                out.append((_title(title, window, part), window))
+                window, words, target, part = [], 0, rng.randint(MIN_WORDS, MAX_WORDS), part + 1
+            window.append(para)
+            words += n
+            if words >= target:
+                out.append((_title(title, window, part), window))
+                window, words, target, part = [], 0, rng.randint(MIN_WORDS, MAX_WORDS), part + 1
+        if words >= MIN_WORDS:
+            out.append((_title(title, window, part), window))
+    return out
+
+
+def _title(title: str, paras: list[str], part: int) -> str:
+    if title and part == 0:
+        return title
+    return " ".join(paras[0].split()[:12]).rstrip(".,;:")
+
+
+def _sentences(para: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", para) if s]
+
+
+def _variant(kind: str, title: str, paras: list[str], rng: random.Random) -> tuple[str, str]:
+    """A re-post, partial copy or rewrite of one report, as outlets publish them."""
+    if kind == "copy":
+        return title, "\n\n".join(paras)
+    if kind == "partial":
+        keep = max(3, int(len(paras) * rng.uniform(0.5, 0.8)))
+        kept = paras[:keep]
+        if len(kept) > 4:
+            del kept[rng.randrange(1, len(kept) - 1)]
+        return title, "\n\n".join(kept)
+    # rewrite: sentences dropped and reordered within paragraphs, a new headline
+    out = []
+    for para in paras:
+        sents = _sentences(para)
+        sents = [s for s in sents if rng.random() > 0.25] or sents[:1]
+        if len(sents) > 2 and rng.random() < 0.5:
+            sents[0], sents[1] = sents[1], sents[0]
+        out.append(" ".join(sents))
+    lead = _sentences(paras[0])[0] if paras else title
+    return " ".join(lead.split()[:14]).rstrip(".,;:"), "\n\n".join(out)
+
+
+def build_corpus(folder: Path, articles: int, seed: int) -> dict[str, Any]:
+    """Write ``corpus.jsonl`` (and a copy of the sample corpus) into ``folder``."""
+    from wiretrace.sample import sample_articles_dir
+
+    rng = random.Random(seed)
+    pieces = _pieces(rng)
+    rng.shuffle(pieces)
+    sample = sample_articles_dir()
+    sample_files = sorted(p for p in sample.rglob("*") if p.is_file())
+    n_sample = min(len(sample_files), articles // 10)  # the sample is at most a tenth
+    if n_sample:
+        shutil.copytree(sample, folder / "sample")
+        for extra in sample_files[n_sample:]:
+            (folder / "sample" / extra.relative_to(sample)).unlink()
+    wanted = articles - n_sample
+    in_stories = round(wanted * STORY_SHARE)
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    records: list[dict[str, Any]] = []
+    cursor = stories = 0
+    cycle = 0
+
+    def take() -> tuple[str, list[str]]:
+        nonlocal cursor, cycle
+        if cursor >= len(pieces):  # more articles than distinct texts: reuse, rotated
+            cursor, cycle = 0, cycle + 1
+        title, paras = pieces[cursor]
+        cursor += 1
+        if cycle:
+            k = cycle % max(1, len(paras))
+            paras = paras[k:] + paras[:k]
+        return title, paras
+
+    while sum(1 for r in records if r["story"]) < in_stories:
+        size = min(STORY_SIZES[stories % len(STORY_SIZES)], in_stories - sum(1 for r in records if r["story"]))
+        if size < 2:
+            break
+        title, paras = take()
+        day = start + timedelta(days=rng.uniform(0, 60))
+        for j in range(size):
+            kind = "copy" if j == 0 else rng.choice(("copy", "partial", "rewrite"))
+            t, body = _variant(kind, title, paras, rng)
+            when = day + timedelta(hours=rng.uniform(0, 40) if j else 0)
+            records.append({
+                "id": f"story{stories:04d}-{j}", "title": t, "text": body,
+                "published": when.isoformat(timespec="seconds"), "outlet": f"outlet-{rng.randrange(40)}",
+                "story": f"story{stories:04d}", "variant": kind,
+            })
+        stories += 1
+    while len(records) < wanted:
+        title, paras = take()
+        when = start + timedelta(days=rng.uniform(0, 60))
+        records.append({
+            "id": f"single{len(records):05d}", "title": title, "text": "\n\n".join(paras),
+            "published": when.isoformat(timespec="seconds"), "outlet": f"outlet-{rng.randrange(40)}",
+            "story": None, "variant": "single",
+        })
+    rng.shuffle(records)
+    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    words = [len(r["text"].split()) for r in records]
+    return {
+        "generated": len(records),
+        "sample_files": n_sample,
+        "in_stories": sum(1 for r in records if r["story"]),
+        "stories": stories,
+        "distinct_texts": len(pieces),
+        "reused_texts": cycle > 0,
+        "words_min": min(words) if words else 0,
+        "words_median": sorted(words)[len(words) // 2] if words else 0,
+        "words_max": max(words) if words else 0,
+    }
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest finished child, in MB."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return me, kids
+
+
+def _timed_observer() -> Any:
+    from wiretrace.pipeline import IngestObserver
+
+    class Timer(IngestObserver):
+        """Seconds per stage, from the pipeline's own stage hooks."""
+
+        def __init__(self) -> None:
+            self.t0 = time.perf_counter()
+            self.first_stage: float | None = None
+            self.started: dict[str, float] = {}
+            self.seconds: dict[str, float] = {}
+            self.counts: dict[str, int] = {}
+
+        def stage_started(self, name: str, total: int) -> Callable[[int], None] | None:
+            now = time.perf_counter()
+            if self.first_stage is None:
+                self.first_stage = now
+            self.started[name] = now
+            self.counts[name] = total
+            return None
+
+        def stage_finished(self, name: str, summary: Any) -> None:
+            self.seconds[name] = time.perf_counter() - self.started[name]
+
+    return Timer()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="extraction processes (default: the machine's cores)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the corpus and store in DIR")
+    args = ap.parse_args()
+    if not WCXB.exists():
+        print(f"skipped: {WCXB} not found")
+        return 0
+    from wiretrace.embeddings import get_backend
+    from wiretrace.pipeline import ingest
+    from wiretrace.representations import doc_text
+    from wiretrace.store import open_store
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="wiretrace-throughput-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / "corpus"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir()
+    facts = build_corpus(corpus, args.articles, args.seed)
+    print(f"corpus: {json.dumps(facts)}")
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
+    db = work / "throughput.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    store = open_store(str(db))
+    backend = get_backend()
+    backend.embed_passages(["warm-up"])  # model load is not throughput
+
+    timer = _timed_observer()
+    t0 = time.perf_counter()
+    report = ingest(store, [str(corpus)], workers=args.workers, observer=timer)
+    total = time.perf_counter() - t0
+    load_after = os.getloadavg()[0]
+    n = report.new + report.changed
+    extraction = (timer.first_stage or time.perf_counter()) - t0
+    rss_self, rss_children = peak_rss_mb()
+
+    ids = store.article_ids()
+    articles = list(store.iter_articles(ids))
+    docs = [doc_text(a) for a in articles]
+    t1 = time.perf_counter()
+    for i in range(0, len(docs), EMBED_BATCH):
+        backend.embed_passages(docs[i : i + EMBED_BATCH])
+    floor = time.perf_counter() - t1
+
+    stories = store.conn.execute(
+        "SELECT count(*) FROM (SELECT story_id FROM story_members GROUP BY story_id HAVING count(*) > 1)"
+    ).fetchone()[0]
+    print(f"\n{n} articles stored ({report.failed} failed), {stories} multi-article stories, "
+          f"backend {backend.name}")
+    print(f"{'stage':<16}{'seconds':>10}{'articles/s':>12}{'share':>8}")
+    rows = [("extraction", extraction)] + list(timer.seconds.items())
+    for name, secs in rows:
+        rate = n / secs if secs > 0 else float("inf")
+        print(f"{name:<16}{secs:10.1f}{rate:12.2f}{secs / total:8.1%}")
+    print(f"{'pipeline':<16}{total:10.1f}{n / total:12.2f}{1:8.0%}")
+    print(f"{'floor':<16}{floor:10.1f}{len(docs) / floor:12.2f}   (document texts embedded once)")
+    print(f"pipeline/floor: {total / floor:.2f}")
+    print(f"per core: {n / total / (os.cpu_count() or 1):.2f} articles/s")
+    print(f"peak RSS: {rss_self:.0f} MB (this process), {rss_children:.0f} MB (largest worker)")
+    print(f"load average after: {load_after:.2f}")
+    print(f"stage summaries: {json.dumps(report.stages, default=str)}")
+    store.close()
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
