@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -94,6 +95,17 @@ class Stage:
     run: Callable[..., Any]  # run(store, article_ids, progress=callable) -> summary dict
 
 
+def _representations_stage(
+    store: Any, ids: list[str], progress: Callable[[int], None] | None = None
+) -> Any:
+    """Document and title vectors and features, one model call per batch, one transaction
+    per batch; sentence vectors wait until a trace or a comparison reads them."""
+    from .representations import load_representations
+
+    reprs = load_representations(store, ids, progress=progress)
+    return {"articles": len(reprs)}
+
+
 def _stories_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
     from .stories import update_stories
 
@@ -130,6 +142,7 @@ def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | 
 
 
 STAGES: tuple[Stage, ...] = (
+    Stage("representations", 1, _representations_stage),
     Stage("stories", 1, _stories_stage),
     Stage("entities", 1, _entities_stage),
     Stage("traces", 1, _traces_stage),
@@ -276,8 +289,11 @@ def run_pending_stages(store: Any, *, observer: IngestObserver | None = None) ->
         if not ids:
             continue
         progress = observer.stage_started(stage.name, len(ids))
+        started = time.perf_counter()
         summary = stage.run(store, ids, progress=progress)
         mark_done(store, stage, ids)
+        if isinstance(summary, dict):  # seconds per stage, for the run summary
+            summary["seconds"] = round(time.perf_counter() - started, 2)
         summaries[stage.name] = summary
         observer.stage_finished(stage.name, summary)
     return summaries

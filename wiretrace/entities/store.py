@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import NotFoundError
 from .merge import Entity, resolve
 from .normalize import skeleton, to_ascii
-from .recognize import Mention, recognize
+from .recognize import Mention, recognize, recognize_many
 
 WRITE_BATCH = 32
 
@@ -59,19 +59,24 @@ def update_entities(
     """Recognise mentions in ``article_ids`` (replacing earlier ones) and re-resolve entities."""
     ids = list(dict.fromkeys(article_ids))
     recognised = 0
-    batch: list[tuple[str, list[Mention]]] = []
-    for article in store.iter_articles(ids):
-        batch.append((article.id, recognize_article(article.text, article.language)))
-        recognised += len(batch[-1][1])
-        if len(batch) >= WRITE_BATCH:
-            _write_mentions(store, batch)
-            if progress:
-                progress(len(batch))
-            batch = []
-    if batch:
-        _write_mentions(store, batch)
+    pending: list[tuple[str, str, str | None]] = []
+
+    def flush() -> None:
+        nonlocal recognised
+        found = recognize_many([(text, lang) for _, text, lang in pending])
+        batch = [(aid, mentions) for (aid, _, _), mentions in zip(pending, found, strict=True)]
+        recognised += sum(len(m) for _, m in batch)
+        _write_mentions(store, batch)  # one transaction per batch
         if progress:
             progress(len(batch))
+        pending.clear()
+
+    for article in store.iter_articles(ids):
+        pending.append((article.id, article.text, article.language))
+        if len(pending) >= WRITE_BATCH:
+            flush()
+    if pending:
+        flush()
     summary = resolve_store(store)
     summary["articles"] = len(ids)
     summary["mentions_recognised"] = recognised

@@ -74,10 +74,13 @@ def cosine_window_scorer(
 
 
 def default_scorer() -> Scorer:
-    """The project's pair scorer, imported lazily (it loads language data on first use)."""
-    from ..similarity.scorer import score_pair
+    """The project's pair scorer, imported lazily (it loads language data on first use).
 
-    return score_pair
+    The clusterer keeps only verdicts, so it takes the variant that embeds no sentences the
+    model does not read (same similarity and decision as ``score_pair``)."""
+    from ..similarity.scorer import decide_pair
+
+    return decide_pair
 
 
 def parse_time(value: str | None) -> float | None:
