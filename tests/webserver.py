@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
@@ -21,10 +22,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db_path: str, *, allow_writes: bool = False) -> Iterator[str]:
+def running_server(db_path: str, *, allow_writes: bool = False, **options: Any) -> Iterator[str]:
+    """``options`` go to :func:`create_app` (``allowed_hosts``)."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(db_path, allow_writes=allow_writes), host="127.0.0.1", port=port, log_level="warning"
+        create_app(db_path, allow_writes=allow_writes, **options),
+        host="127.0.0.1", port=port, log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from .app import app, err
+from ..errors import WiretraceError
+from .app import app, err, fail
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @app.command("serve")
@@ -13,7 +16,15 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)."),
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port."),
     allow_writes: bool = typer.Option(
-        False, "--allow-writes", help="Enable POST /api/ingest. The API is read-only without it."
+        False, "--allow-writes",
+        help="Enable POST /api/ingest and let reads store what they compute (traces). "
+        "Without it the store is opened read-only and never written.",
+    ),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host",
+        help="A Host header name to serve besides the --host address, localhost, 127.0.0.1 "
+        "and [::1] (repeatable; '*' serves any). Other names get a 400, so a web page "
+        "cannot reach the server through DNS rebinding.",
     ),
 ) -> None:
     """Serve the web workbench and a read-only REST API for the store, until Ctrl-C.
@@ -22,14 +33,25 @@ def serve_cmd(
     /api/stories/ID, /api/stories/ID/trace, /api/articles/ID, /api/entities,
     /api/entities/ID, /api/search?q=; OpenAPI spec at /openapi.json. Ids are URL-encoded.
 
-    Examples: `wiretrace serve` · `wiretrace --db cases.db serve --port 8080`
+    A story whose stored trace predates its articles is traced for the request and shown
+    as stale; only --allow-writes stores it.
+
+    Examples: `wiretrace serve` · `wiretrace --db cases.db serve --port 8080` ·
+    `wiretrace serve --host 0.0.0.0 --allowed-host wiretrace.lan`
     """
     import uvicorn
 
     from ..web.app import create_app
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         err.print(f"[yellow]warning:[/] serving on {host}: anyone who can reach it can read the store")
-    application = create_app(ctx.obj.db, allow_writes=allow_writes)
+        if host in ("0.0.0.0", "::") and not allowed_host:
+            err.print("note: add --allowed-host NAME for each name clients will use to reach it")
+    try:
+        application = create_app(
+            ctx.obj.db, allow_writes=allow_writes, allowed_hosts=[host, *allowed_host]
+        )
+    except WiretraceError as exc:
+        fail(str(exc))
     err.print(f"wiretrace: http://{host}:{port}/  (store: {ctx.obj.db}; Ctrl-C to stop)")
     uvicorn.run(application, host=host, port=port, log_level="warning")

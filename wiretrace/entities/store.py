@@ -163,6 +163,11 @@ def _assign_ids(store: Any, entities: Sequence[Entity],
 # -- read side -----------------------------------------------------------------------------
 
 
+def _like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with ESCAPE '\\': its % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def list_entities(
     store: Any,
     *,
@@ -180,12 +185,13 @@ def list_entities(
         where.append("type = ?")
         params.append(type)
     if q:
-        like = f"%{q.lower()}%"
+        like = f"%{_like_literal(q.lower())}%"
+        skel = skeleton(q)  # empty for punctuation alone, which must not match every key
         where.append(
-            "(lower(name) LIKE ? OR key LIKE ? OR id IN "
-            "(SELECT entity_id FROM entity_variants WHERE lower(surface) LIKE ?))"
+            "(lower(name) LIKE ? ESCAPE '\\' OR (? != '' AND key LIKE ? ESCAPE '\\') OR id IN "
+            "(SELECT entity_id FROM entity_variants WHERE lower(surface) LIKE ? ESCAPE '\\'))"
         )
-        params += [like, f"%{skeleton(q)}%", like]
+        params += [like, skel, f"%{_like_literal(skel)}%", like]
     sql = (f"SELECT id, name, type, article_count, mention_count FROM entities WHERE {' AND '.join(where)} "
            "ORDER BY article_count DESC, mention_count DESC, name LIMIT ? OFFSET ?")
     params += [limit if limit is not None else -1, offset]
@@ -221,8 +227,9 @@ def find_entity_id(store: Any, entity_id_or_name: str) -> str:
 
         key = skeleton(text)
         for row in conn.execute(
-            "SELECT id, name, type FROM entities WHERE key LIKE ? ORDER BY article_count DESC LIMIT 50",
-            (f"%{key.split()[-1] if key else key}%",),
+            "SELECT id, name, type FROM entities WHERE key LIKE ? ESCAPE '\\' "
+            "ORDER BY article_count DESC LIMIT 50",
+            (f"%{_like_literal(key.split()[-1] if key else key)}%",),
         ):
             if same_entity(text, row["name"], type=row["type"]).same:
                 return str(row["id"])

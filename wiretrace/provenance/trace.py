@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
@@ -180,29 +182,86 @@ def trace_articles(
     return trace_story_articles(articles, reprs, story)
 
 
+# Traces computed by read-only readers, kept per process so repeated views of a stale story
+# do not realign it each time; 32 covers the stories an analyst has open at once.
+_MEMORY_TRACES_MAX = 32
+_memory_traces: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
+_memory_lock = threading.Lock()
+
+STALE_NOTE = (
+    "The stored trace of this story predates its current articles, and this server is "
+    "read-only: this trace was computed for the request and not saved. Run `wiretrace trace "
+    "STORY` (or serve with --allow-writes) to store it."
+)
+
+
+def _stored_trace(store: Any, story_id: str) -> Any:
+    exists = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'traces'"
+    ).fetchone()
+    if not exists:
+        return None
+    return store.conn.execute(
+        "SELECT members_hash, computed_at, trace_json FROM traces WHERE story_id = ?", (story_id,)
+    ).fetchone()
+
+
+def _trace_in_memory(
+    store: Any, story_id: str, articles: Sequence[Article], key: str
+) -> dict[str, Any]:
+    """A read-only store's trace of a story with no current stored trace: computed, never
+    stored (representations missing from the store are computed in memory too)."""
+    from ..representations import load_representations
+
+    cache_key = (str(store.path), story_id, key)
+    with _memory_lock:
+        hit = _memory_traces.get(cache_key)
+        if hit is not None:
+            _memory_traces.move_to_end(cache_key)
+            return json.loads(json.dumps(hit))
+    reprs = load_representations(store, [a.id for a in articles])
+    result = trace_story_articles(articles, reprs, story_id)
+    with _memory_lock:
+        _memory_traces[cache_key] = json.loads(json.dumps(result))
+        while len(_memory_traces) > _MEMORY_TRACES_MAX:
+            _memory_traces.popitem(last=False)
+    return result
+
+
 def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str, Any]:
-    """The trace of a stored story, from the cache while its membership is unchanged."""
+    """The trace of a stored story, from the cache while its membership is unchanged.
+
+    ``stale`` says whether the store lacks a current trace of the story: a writable store
+    computes and stores one (``stale`` false); a read-only store computes it in memory and
+    marks it stale, so reading never writes.
+    """
     from ..stories import story_article_ids
     from ..stories.store import apply_trace
 
+    readonly = bool(getattr(store, "readonly", False))
     ids = list(story_article_ids(store, story_id))
     articles = list(store.iter_articles(ids))
     key = members_hash(articles)
-    _ensure_table(store)
-    if not refresh:
-        row = store.conn.execute(
-            "SELECT members_hash, trace_json FROM traces WHERE story_id = ?", (story_id,)
+    if not readonly:
+        _ensure_table(store)
+    row = None if refresh else _stored_trace(store, story_id)
+    if row is not None and row["members_hash"] == key:
+        cached = json.loads(row["trace_json"])
+        untraced = store.conn.execute(
+            "SELECT 1 FROM story_members WHERE story_id = ? AND derivation IS NULL LIMIT 1",
+            (story_id,),
         ).fetchone()
-        if row is not None and row["members_hash"] == key:
-            cached = json.loads(row["trace_json"])
-            untraced = store.conn.execute(
-                "SELECT 1 FROM story_members WHERE story_id = ? AND derivation IS NULL LIMIT 1",
-                (story_id,),
-            ).fetchone()
-            if untraced is not None:  # a trace cached before derivations were recorded
-                with store.transaction():
-                    apply_trace(store, story_id, cached)
-            return cached
+        if untraced is not None and not readonly:  # cached before derivations were recorded
+            with store.transaction():
+                apply_trace(store, story_id, cached)
+        cached["stale"] = False
+        return cached
+    if readonly:
+        result = _trace_in_memory(store, story_id, articles, key)
+        result["stale"] = True
+        result["note"] = STALE_NOTE
+        result["stored_at"] = row["computed_at"] if row is not None else None
+        return result
     from ..representations import load_representations
 
     reprs = load_representations(store, [a.id for a in articles])
@@ -219,4 +278,5 @@ def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str
             ),
         )
         apply_trace(store, story_id, result)
+    result["stale"] = False
     return result

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import NotFoundError, SchemaVersionError, StoreError
 from ..records import Article, Attribution, Evidence, Metadata, Removal
@@ -58,8 +59,7 @@ class SQLiteStore:
         self._depth = 0
         try:
             if readonly:
-                uri = f"file:{self.path}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+                self.conn = _connect_readonly(self.path)
             else:
                 parent = os.path.dirname(os.path.abspath(self.path))
                 os.makedirs(parent, exist_ok=True)
@@ -126,6 +126,8 @@ class SQLiteStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Nested calls join the outer transaction; the outermost commits or rolls back."""
+        if self.readonly:
+            raise StoreError("the store is open read-only", path=self.path)
         with self._lock:
             outer = self._depth == 0
             if outer:
@@ -314,6 +316,33 @@ class SQLiteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _connect_readonly(path: str) -> sqlite3.Connection:
+    """A connection that cannot write: ``mode=ro`` plus ``query_only``.
+
+    A read-only reader of a WAL database needs its -wal and -shm files, and creates them
+    (empty) when they are missing and the folder is writable. When they are missing and
+    cannot be created, no writer can be working on the file either (a writer needs them
+    too), so it is opened as immutable.
+    """
+    if not os.path.exists(path):
+        raise sqlite3.OperationalError("no such file")
+    base = "file:" + quote(os.path.abspath(path))
+    conn = sqlite3.connect(base + "?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.path.exists(path + "-wal") or os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+            raise
+        conn = sqlite3.connect(
+            base + "?mode=ro&immutable=1", uri=True, check_same_thread=False, isolation_level=None
+        )
+        conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -6,6 +6,7 @@ set) that templates escape, and the SVG is assembled with every label escaped.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -15,6 +16,41 @@ from ..errors import NotFoundError
 from . import queries
 
 SEGMENT_CLASSES = {"added", "omitted", "altered", "aligned", "removed"}
+
+# Unicode bidi controls: marks (LRM, RLM), embeddings and overrides (LRE..RLO, closed by PDF)
+# and isolates (LRI, RLI, FSI, closed by PDI).
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+PDF, FSI, PDI = "\u202c", "\u2068", "\u2069"
+
+
+def isolate_bidi(text: str) -> str:
+    """``text`` with its bidi controls kept inside it: embeddings and isolates it opens are
+    closed, closers it has no opener for are dropped, and the whole is wrapped in an isolate
+    (FSI…PDI, the plain-text ``<bdi>``), so a right-to-left override in a title cannot
+    reorder the page around it. Text without bidi controls is returned unchanged."""
+    if not BIDI_CONTROLS.search(text):
+        return text
+    out: list[str] = []
+    open_: list[str] = []
+    for ch in text:
+        if ch in _EMBEDDINGS:
+            open_.append(PDF)
+        elif ch in _ISOLATES:
+            open_.append(PDI)
+        elif ch == PDF:
+            if not open_ or open_[-1] != PDF:
+                continue
+            open_.pop()
+        elif ch == PDI:
+            if PDI not in open_:
+                continue
+            while open_.pop() != PDI:  # a PDI also ends the embeddings opened inside it
+                pass
+        out.append(ch)
+    out.extend(reversed(open_))
+    return FSI + "".join(out) + PDI
 
 
 def _find(text: str, needle: str, used: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -215,11 +251,11 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
             + ("" if is_article else " external")
             + (" conflict" if n in conflicts else "")
         )
-        label = escape(name if len(name) <= 30 else name[:29] + "…")
+        label = escape(isolate_bidi(name if len(name) <= 30 else name[:29] + "…"))
         node = (
             f'<g class="{cls}"><rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6"/>'
             f'<text x="{x + 8}" y="{y + 18}">{label}</text>'
-            f'<text class="sub" x="{x + 8}" y="{y + 34}">{escape(sub)}</text></g>'
+            f'<text class="sub" x="{x + 8}" y="{y + 34}">{escape(isolate_bidi(sub))}</text></g>'
         )
         if is_article:
             from urllib.parse import quote
