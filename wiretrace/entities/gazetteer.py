@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -107,30 +108,121 @@ def person_cues() -> frozenset[str]:
     return frozenset(names)
 
 
+def surface_key(name: str) -> str:
+    """A name as written, without case, accents, dots or spaces (U.S. = US, Etats-Unis = États-Unis).
+
+    Alias lookups use this exact key: folding letters further (dropping vowels, collapsing
+    doubles) made SEO, SaaS and Sui hit the key of США and UNN that of UN.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in kept.casefold() if ch.isalnum())
+
+
+# A case form finds its table entry through the skeleton (Белоруссии -> Белоруссия) only when
+# the skeleton has at least this many letters: shorter ones are acronyms and short words
+# (UNN folds to the skeleton of UN, APA to that of AP).
+ALIAS_CASE_FORM_MIN = 4
+
+
 @lru_cache(maxsize=1)
-def alias_index() -> dict[str, tuple[str, str]]:
-    """Alias skeleton -> (canonical name, type)."""
+def alias_index() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """(exact surface key -> (canonical, type), skeleton of a long alias -> (canonical, type))."""
     from .normalize import skeleton
 
-    index: dict[str, tuple[str, str]] = {}
-    for group in load("aliases")["groups"]:
-        for alias in [group["canonical"], *group["aliases"]]:
+    exact: dict[str, tuple[str, str]] = {}
+    by_skeleton: dict[str, tuple[str, str]] = {}
+    for canonical, kind, names in _alias_group_list():
+        entry = (canonical, kind)
+        for alias in names:
+            exact.setdefault(surface_key(alias), entry)
             key = skeleton(alias)
-            if key:
-                index.setdefault(key, (group["canonical"], group.get("type", "other")))
-                index.setdefault(alias_key(key), (group["canonical"], group.get("type", "other")))
-    return index
+            if _inflectable(alias, key):
+                by_skeleton.setdefault(key, entry)
+    return exact, by_skeleton
 
 
-def alias_key(skeleton_key: str) -> str:
-    """A skeleton with trailing vowels dropped, so case forms (Белоруссии) find their alias."""
-    return skeleton_key.rstrip("aeiou") or skeleton_key
+@lru_cache(maxsize=1)
+def _alias_group_list() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(canonical, type, names) of every alias group: the entity alias table, then the news
+    agencies and outlets the attribution stage knows (one list of agencies for the project).
+    An agency whose names are already in the table joins that group."""
+    groups = [(g["canonical"], g.get("type", "other"), (g["canonical"], *g["aliases"]))
+              for g in load("aliases")["groups"]]
+    where = {surface_key(n): i for i, (_, _, names) in enumerate(groups) for n in names}
+    path = resources.files("wiretrace.metadata") / "data" / "agencies.json"
+    agencies: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for canonical, spec in agencies.items():
+        if canonical.startswith("_") or not isinstance(spec, dict):
+            continue
+        names = (canonical, *spec.get("exact", []), *spec.get("aliases", []))
+        known = next((where[surface_key(n)] for n in names if surface_key(n) in where), None)
+        if known is None:
+            groups.append((canonical, "organization", names))
+            known = len(groups) - 1
+        else:
+            c, kind, old = groups[known]
+            groups[known] = (c, kind, (*old, *names))
+        for n in names:
+            where.setdefault(surface_key(n), known)
+    return groups
 
 
-def lookup_alias(skeleton_key: str) -> tuple[str, str] | None:
-    """(canonical, type) for a name skeleton from the alias table, or None."""
-    index = alias_index()
-    return index.get(skeleton_key) or index.get(alias_key(skeleton_key))
+def _inflectable(name: str, key: str) -> bool:
+    return len(key.replace(" ", "")) >= ALIAS_CASE_FORM_MIN and any(ch.islower() for ch in name)
+
+
+@lru_cache(maxsize=100_000)
+def lookup_alias(name: str) -> tuple[str, str] | None:
+    """(canonical, type) for a name in the alias table, as written or in a case form, or None."""
+    from .normalize import skeleton
+
+    exact, by_skeleton = alias_index()
+    found = exact.get(surface_key(name))
+    if found is not None:
+        return found
+    key = skeleton(name)
+    return by_skeleton.get(key) if _inflectable(name, key) else None
+
+
+@lru_cache(maxsize=1)
+def _alias_groups() -> dict[str, tuple[str, ...]]:
+    return {canonical: names for canonical, _, names in _alias_group_list()}
+
+
+def alias_names(canonical: str) -> tuple[str, ...]:
+    """Every name of one alias group, the canonical first."""
+    return _alias_groups().get(canonical, ())
+
+
+def alias_match(name: str) -> str:
+    """How ``name`` is in the alias table: "exact", "case form" or ""."""
+    exact, _ = alias_index()
+    if surface_key(name) in exact:
+        return "exact"
+    return "case form" if lookup_alias(name) else ""
+
+
+@lru_cache(maxsize=1)
+def _fixed_types() -> dict[str, tuple[str, str]]:
+    table = load("fixed_types")
+    found: dict[str, tuple[str, str]] = {}
+    for kind, groups in table.items():
+        if kind.startswith("_"):
+            continue
+        for group in groups:
+            for name in group:
+                found.setdefault(_fixed_key(name), (group[0], kind))
+    return found
+
+
+def _fixed_key(name: str) -> str:
+    return "".join(ch for ch in surface_key(name) if not ch.isdigit())
+
+
+def fixed_type(name: str) -> tuple[str, str] | None:
+    """(canonical, kind) for names no recogniser vote may retype (COVID-19 is never a person)."""
+    return _fixed_types().get(_fixed_key(name))
 
 
 @lru_cache(maxsize=64)

@@ -21,7 +21,7 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from . import gazetteer
+from . import gazetteer, orgplace
 from .normalize import (
     allowed_distance,
     fold_token,
@@ -78,18 +78,18 @@ def parse_name(name: str, type: str | None = None) -> ParsedName:
     """Split a name into given names and surname, dropping leading titles and possessives."""
     clean = re.sub(r"(['’]s)$", "", name.strip())
     toks = tokens(clean)
-    titles = gazetteer.title_words(None)
-    while len(toks) > 1 and toks[0].lower() in titles:
-        toks = toks[1:]
+    if type in (None, "person"):
+        titles = gazetteer.title_words(None)
+        while len(toks) > 1 and toks[0].lower() in titles:
+            toks = toks[1:]
+    alias = gazetteer.lookup_alias(" ".join(toks)) if toks else None
     if type not in (None, "person"):
         full = skeleton(" ".join(toks))
-        return ParsedName(name, type, (), toks[-1] if toks else "", full, full,
-                          gazetteer.lookup_alias(full))
+        return ParsedName(name, type, (), toks[-1] if toks else "", full, full, alias)
     surname = toks[-1] if toks else clean
     given = tuple(toks[:-1])
     full = skeleton(" ".join(toks))
-    return ParsedName(name, type, given, surname, skeleton_token(surname), full,
-                      gazetteer.lookup_alias(full))
+    return ParsedName(name, type, given, surname, skeleton_token(surname), full, alias)
 
 
 def _initial_letters(given: str) -> set[str]:
@@ -125,28 +125,34 @@ def given_compatible(a: str, b: str) -> tuple[bool, str]:
     return ok, f"given names {a}/{b} distance {dist:g}" if ok else f"given names differ: {a} vs {b}"
 
 
-def _acronym(short: str, long: str) -> bool:
-    letters = re.sub(r"[^A-Za-z]", "", to_ascii(short))
-    words = [t for t in tokens(to_ascii(long)) if t[:1].isupper()]
-    return 2 <= len(letters) <= 6 and short.replace(".", "").isupper() and \
-        "".join(w[0] for w in words).upper() == letters.upper()
-
-
 def decide(a: ParsedName, b: ParsedName, context: Mapping[str, Any] | None = None) -> MergeDecision:
     """The merge decision on two parsed names (see :func:`same_entity`)."""
     context = context or {}
     if a.surface == b.surface:
         return MergeDecision(True, 1.0, "identical surface", "identical")
+    fixed_a, fixed_b = gazetteer.fixed_type(a.surface), gazetteer.fixed_type(b.surface)
+    if fixed_a or fixed_b:
+        same = bool(fixed_a and fixed_b and fixed_a[0] == fixed_b[0])
+        return MergeDecision(same, 1.0 if same else 0.0,
+                             f"fixed-type table: {(fixed_a or fixed_b)[0]}"  # type: ignore[index]
+                             + ("" if same else f" vs {b.surface if fixed_a else a.surface}"), "fixed-type")
     if (a.type or b.type) in (None, "person") and gender_clash(a.surname, b.surname) \
             and not (context or {}).get("declining") and not _given_agree_declined(a, b):
         return MergeDecision(False, 0.3, f"masculine and feminine surname forms ({a.surname}/{b.surname})",
                              "gender")
     if a.alias and b.alias:
         if a.alias[0] == b.alias[0]:
-            return MergeDecision(True, 1.0, f"alias table: both are {a.alias[0]}", "alias")
+            how = [f"{p.surface} ({gazetteer.alias_match(p.surface)})" for p in (a, b)
+                   if gazetteer.alias_match(p.surface) != "exact"]
+            return MergeDecision(True, 1.0 if not how else 0.95, f"alias table: both are {a.alias[0]}"
+                                 + (f"; case form: {', '.join(how)}" if how else ""), "alias")
         return MergeDecision(False, 0.0, f"alias table: {a.alias[0]} vs {b.alias[0]}", "alias")
     kind = a.type or b.type
     if kind not in (None, "person"):
+        if bool(a.alias) != bool(b.alias):
+            via = _via_alias_group(a, b) if a.alias else _via_alias_group(b, a)
+            if via is not None:
+                return via
         return _decide_whole(a, b, context)
     return _decide_person(a, b, context)
 
@@ -161,17 +167,30 @@ def _given_agree_declined(a: ParsedName, b: ParsedName) -> bool:
 
 
 def _decide_whole(a: ParsedName, b: ParsedName, context: Mapping[str, Any]) -> MergeDecision:
-    if _acronym(a.surface, b.surface) or _acronym(b.surface, a.surface):
-        return MergeDecision(True, 0.95, "acronym of the full name", "acronym")
-    ka, kb = a.full_key, b.full_key
-    dist = weighted_distance(ka, kb)
-    allowed = allowed_distance(max(len(ka), len(kb)))
-    score = similarity(ka, kb)
-    if dist == 0:
-        return MergeDecision(True, 1.0, f"same skeleton '{ka}'", "skeleton")
-    if dist <= allowed:
-        return MergeDecision(True, score, f"skeleton distance {dist:g} ('{ka}' ~ '{kb}')", "skeleton-distance")
-    return MergeDecision(False, score, f"skeletons differ ('{ka}' vs '{kb}')", "skeleton-distance")
+    """Organisations, places and other names: meaning words and proper words (see ``orgplace``)."""
+    name_a, name_b = _whole_name(a), _whole_name(b)
+    d = orgplace.decide_whole(name_a, name_b, same_text=bool(context.get("same_text")))
+    return MergeDecision(d.same, d.score, d.reason, d.rule)
+
+
+def _via_alias_group(listed: ParsedName, other: ParsedName) -> MergeDecision | None:
+    """МВФ is in the alias table as the IMF; Международный валютный фонд is not, but it is a
+    translation of a name in the same group."""
+    assert listed.alias is not None
+    for name in gazetteer.alias_names(listed.alias[0]):
+        if orgplace.is_acronym(name) or orgplace.is_acronym(other.surface):
+            continue
+        d = orgplace.decide_whole(name, other.surface)
+        if d.same:
+            return MergeDecision(True, min(d.score, 0.9),
+                                 f"alias table: {listed.surface} is {listed.alias[0]}; {other.surface} "
+                                 f"is {name} ({d.reason})", "alias-" + d.rule)
+    return None
+
+
+def _whole_name(p: ParsedName) -> str:
+    """The name without leading titles (parse_name dropped them from the keys)."""
+    return p.surface
 
 
 def _decide_person(a: ParsedName, b: ParsedName, context: Mapping[str, Any]) -> MergeDecision:
@@ -285,6 +304,19 @@ def _block_keys(p: ParsedName, bucket: str) -> list[tuple[str, str]]:
     keys = [(bucket, "p:" + key[:3]), (bucket, "s:" + phonetic_key(key, 3))]
     if p.alias:
         keys.append(("alias", p.alias[0]))
+    if bucket != "person":
+        # translations share meaning words, not letters; acronyms share their letters
+        parts = orgplace.name_parts(p.surface)
+        if parts.concepts:
+            first = min((min(orgplace.place_stems(w) or {""}) for w in parts.proper), default="")
+            keys.append((bucket, f"c:{parts.signature}|{first[:1]}"))
+        region = orgplace.region_key(p.surface)
+        if region:
+            keys.append(("region", region))
+        letters = to_ascii(orgplace.acronym_letters(p.surface)) if orgplace.is_acronym(p.surface) \
+            else to_ascii(orgplace.initials(p.surface))
+        if letters:
+            keys.append((bucket, "a:" + letters))
     return keys
 
 
@@ -318,8 +350,11 @@ def _candidate_pairs(nodes: Sequence[ParsedName], buckets: Sequence[str]) -> Ite
 
 def _cheap_reject(a: ParsedName, b: ParsedName, bucket: str) -> bool:
     ka, kb = (a.surname_key, b.surname_key) if bucket == "person" else (a.full_key, b.full_key)
-    if a.alias and b.alias:
+    if a.alias or b.alias:
         return False
+    if bucket != "person" and (orgplace.is_acronym(a.surface) or orgplace.is_acronym(b.surface)
+                               or orgplace.name_parts(a.surface).concepts):
+        return False  # decided on meaning words and letters, not on edit distance
     # every weighted edit costs at least 0.5, so more than 2 x allowed plain edits cannot pass;
     # alternative readings (ch/kh, ou/u) may shorten a skeleton by a letter or two
     slack = 2 if bucket == "person" and (len(skeleton_variants(a.surname)) > 1
@@ -333,6 +368,9 @@ def _latin(name: str) -> bool:
 
 def _canonical(names: Counter[str], parsed: Mapping[str, ParsedName], bucket: str) -> str:
     for p in (parsed[n] for n in names):
+        fixed = gazetteer.fixed_type(p.surface)
+        if fixed:
+            return fixed[0]
         if p.alias:
             return p.alias[0]
 
@@ -393,6 +431,21 @@ def _retype_surnames(
     return out
 
 
+def _fix_types(mentions_by_article: Mapping[str, Sequence[Mention]]) -> dict[str, list[Mention]]:
+    """Names in the fixed-type table take its type whatever the recogniser said: a vote of
+    spaCy's guesses made Covid a person beside COVID-19 an organisation, and AI a place."""
+    out: dict[str, list[Mention]] = {}
+    for article_id, mentions in mentions_by_article.items():
+        fixed = []
+        for m in mentions:
+            kind = gazetteer.fixed_type(m.name) or gazetteer.fixed_type(m.text)
+            if kind and m.type != kind[1]:
+                m = Mention(m.text, m.start, m.end, kind[1], m.lemma)
+            fixed.append(m)
+        out[article_id] = fixed
+    return out
+
+
 def resolve(
     mentions_by_article: Mapping[str, Sequence[Mention]],
     *,
@@ -404,7 +457,7 @@ def resolve(
     their article are resolved within their story before the whole collection is tried.
     """
     story_of = story_of or {}
-    mentions_by_article = _retype_surnames(mentions_by_article)
+    mentions_by_article = _fix_types(_retype_surnames(mentions_by_article))
     # distinct names per type bucket are the nodes
     node_index: dict[tuple[str, str], int] = {}
     nodes: list[ParsedName] = []
@@ -439,8 +492,8 @@ def resolve(
     for article_id, mentions in mentions_by_article.items():
         for m in mentions:
             bucket = _type_bucket(m.type)
-            if bucket != "organization" and m.text not in places and len(tokens(m.name)) == 1 \
-                    and not named_after(m.name):
+            if bucket not in ("organization", "other") and m.text not in places \
+                    and len(tokens(m.name)) == 1 and not named_after(m.name):
                 # a lone word nobody is named after: recognisers disagree on such words
                 # (Zarichne: person for one model, place for another), so the type is voted
                 bucket = UNTYPED
@@ -474,18 +527,21 @@ def resolve(
 
     for i, j in _candidate_pairs(nodes, buckets):
         a, b = nodes[i], nodes[j]
-        if buckets[i] != buckets[j] and not (a.alias and b.alias):
+        # across type buckets only the alias table, or a region's adjective standing alone
+        region_pair = {buckets[i], buckets[j]} == {UNTYPED, "location"} and not (a.alias and b.alias)
+        if buckets[i] != buckets[j] and not (a.alias and b.alias) and not region_pair:
             continue
         if buckets[i] == "person" and a.is_full != b.is_full:
             continue  # surname-only mentions are attached below, with ambiguity checks
         if _cheap_reject(a, b, buckets[i]):
             continue
-        decision = decide(a, b, {"declining": is_cyrillic(a.surface + b.surface)})
+        decision = decide(a, b, {"declining": is_cyrillic(a.surface + b.surface),
+                                 "same_text": bool(node_articles[i] & node_articles[j])})
         if not decision.same and decision.rule == "surname" and decision.score >= 0.75:
             # a near miss: let co-occurring names and shared stories decide
             decision = decide(a, b, {"declining": is_cyrillic(a.surface + b.surface),
                                      **_pair_context(i, j, node_articles, story_of, cooccurring)})
-        if not decision.same:
+        if not decision.same or (region_pair and decision.rule != "region-adjective"):
             continue
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj:
