@@ -90,6 +90,19 @@ class NotAnArticleError(ExtractionError):
     code = "E201"
 
 
+class OverBudgetError(ExtractionError):
+    """A document needed more time, memory or size than one article may take (see
+    ``wiretrace.extract.guards``); it is refused so that it cannot stall the run."""
+
+    code = "E202"
+
+
+class InternalDocumentError(ExtractionError):
+    """An unexpected failure (a bug) while processing one document; the run goes on."""
+
+    code = "E299"
+
+
 class StoreError(WiretraceError):
     code = "E300"
 
@@ -114,3 +127,9 @@ class ModelUnavailableError(WiretraceError):
 
 class UsageError(WiretraceError):
     code = "E600"
+
+
+class InternalError(WiretraceError):
+    """A bug that stopped a command; the traceback goes to a crash log (exit code 3)."""
+
+    code = "E900"

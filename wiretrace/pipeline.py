@@ -12,14 +12,24 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from .errors import ExtractionError, NotAnArticleError, WiretraceError
+from .errors import (
+    DuplicateIdError,
+    ExtractionError,
+    InternalDocumentError,
+    NotAnArticleError,
+    OverBudgetError,
+    WiretraceError,
+)
 from .extract import clean_document
+from .extract.budget import DEFAULT_DOC_SECONDS, Budget, WorkerPool, run_in_process
+from .extract.guards import cap_field, precheck
 from .extract.page_kind import notice_kind
 from .language import detect_language, paragraph_languages
 from .records import Article, RawDocument
@@ -39,18 +49,25 @@ def process_document(doc: RawDocument) -> Article:
     """Clean, date, attribute and language-tag one document. Pure: no store, no globals."""
     from .metadata import extract_metadata
 
+    refused = precheck(doc)
+    if refused is not None:
+        raise refused
+    where = doc.location or doc.source_path
     given_language = doc.fields.get("language") or None
     cleaned, page_meta = clean_document(doc, language=given_language)
     if not cleaned.text.strip():
-        raise ExtractionError("no article text found after cleaning", path=doc.source_path)
+        raise ExtractionError("no article text found after cleaning", path=where)
     notice = notice_kind(cleaned.text)
     if notice is not None:
-        raise NotAnArticleError(notice.reason(), path=doc.source_path)
+        raise NotAnArticleError(notice.reason(), path=where)
     if given_language:
         language, confidence = str(given_language).lower()[:2], 1.0
     else:
         language, confidence = detect_language(cleaned.text)
     metadata = extract_metadata(doc, cleaned, page_meta=page_meta, language=language)
+    notes = list(doc.notes)
+    for name in ("title", "author", "outlet", "url"):
+        setattr(metadata, name, cap_field(name, getattr(metadata, name), notes))
     paragraphs = [p for p in cleaned.text.split("\n\n") if p.strip()]
     extra = {k: v for k, v in doc.fields.items() if k not in KNOWN_FIELDS}
     return Article(
@@ -68,19 +85,53 @@ def process_document(doc: RawDocument) -> Article:
         removed=cleaned.removed,
         extraction_method=cleaned.method,
         extra=extra,
-        notes=list(doc.notes),
+        notes=notes,
     )
 
 
 def _process_safe(doc: RawDocument) -> Article | WiretraceError:
+    """``process_document`` with every failure returned as a coded error naming the document."""
+    where = doc.location or doc.source_path
     try:
         return process_document(doc)
     except WiretraceError as exc:
         if exc.path is None:
-            exc.path = doc.source_path
+            exc.path = where
         return exc
-    except Exception as exc:  # a bug or a pathological page must not stop the run
-        return ExtractionError(f"{type(exc).__name__}: {exc}", path=doc.source_path)
+    except RecursionError:
+        return OverBudgetError("over budget: structure nested too deep to process", path=where)
+    except MemoryError:
+        return OverBudgetError("over budget: out of memory", path=where)
+    except Exception as exc:  # a bug: reported with where it happened, and the run goes on
+        return _internal_error(exc, where)
+
+
+def _internal_error(exc: BaseException, where: str) -> InternalDocumentError:
+    frames = traceback.extract_tb(exc.__traceback__)
+    at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    return InternalDocumentError(f"internal error{at} ({reason}); please report it", path=where)
+
+
+_WARM_TEXT = (
+    "The council met on Monday and agreed to repair the bridge, the mayor said.\n\n"
+    "Work will start in May and last six weeks, according to the city's transport office."
+)
+
+
+def warm_up() -> None:
+    """Load what extraction loads on first use (models, language data, parsers), so that
+    one-time cost is not charged to the first document's time budget."""
+    for kind, body in (("text", _WARM_TEXT), ("html", f"<html><body><p>{_WARM_TEXT}</p></body></html>")):
+        doc = RawDocument(
+            id="warm-up", source_path="warm-up", kind=kind, raw_bytes=body.encode(),  # type: ignore[arg-type]
+            text=body if kind == "text" else None, html=body if kind == "html" else None,
+        )
+        _process_safe(doc)
+
+
+def _over_budget(doc: RawDocument, reason: str) -> OverBudgetError:
+    return OverBudgetError(reason, path=doc.location or doc.source_path)
 
 
 # -- later stages -------------------------------------------------------------------------
@@ -227,14 +278,23 @@ def ingest(
     observer: IngestObserver | None = None,
     run_stages: bool = True,
     max_bytes: int = 100_000_000,
+    doc_timeout: float | None = DEFAULT_DOC_SECONDS,
+    doc_memory_mb: int | None = None,
 ) -> IngestReport:
-    """Ingest files/folders/globs into ``store`` and bring stories and entities up to date."""
+    """Ingest files/folders/globs into ``store`` and bring stories and entities up to date.
+
+    Documents are extracted by ``workers`` processes (1: in this process), each within the
+    per-document budget: ``doc_timeout`` seconds and ``doc_memory_mb`` of worker memory (default:
+    a share of the machine). A document over budget is reported (E202) and the run goes on.
+    """
     from .sources import iter_documents
 
     observer = observer or IngestObserver()
     report = IngestReport(run_id=store.start_run([str(p) for p in paths]))
     status = "interrupted"
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    budget = Budget(seconds=doc_timeout, memory_mb=doc_memory_mb)
+    pool = WorkerPool(_process_safe, workers, budget, _over_budget, warm_up) if workers > 1 else None
+    warm = pool is None and doc_timeout is not None
     try:
         seen_hashes: dict[str, str] = {}
         documents = iter_documents(paths, max_bytes=max_bytes, exclude=store.own_files())
@@ -243,9 +303,19 @@ def ingest(
             for item in batch:
                 if isinstance(item, WiretraceError):
                     _fail(store, report, observer, item)
+                    continue
+                refused = precheck(item)  # here too, so a huge document is never shipped
+                if refused is not None:
+                    _fail(store, report, observer, refused)
                 else:
                     docs.append(item)
-            results = list(pool.map(_process_safe, docs, chunksize=4)) if pool else [_process_safe(d) for d in docs]
+            if pool is not None:
+                results = pool.map(docs)
+            else:
+                if warm and docs:
+                    warm_up()
+                    warm = False
+                results = [run_in_process(_process_safe, d, doc_timeout, _over_budget) for d in docs]
             with store.transaction():
                 for doc, result in zip(docs, results, strict=True):
                     if isinstance(result, WiretraceError):
@@ -253,15 +323,17 @@ def ingest(
                         continue
                     previous = seen_hashes.get(result.id)
                     if previous is not None and previous != result.content_hash:
-                        from .errors import DuplicateIdError
-
                         _fail(store, report, observer, DuplicateIdError(
                             f"article id {result.id!r} already used by another document in this run",
                             path=doc.source_path,
                         ))
                         continue
                     seen_hashes[result.id] = result.content_hash
-                    state = store.put_article(result)
+                    state = _put_safe(store, result)
+                    if isinstance(state, WiretraceError):
+                        state.path = doc.location or doc.source_path
+                        _fail(store, report, observer, state)
+                        continue
                     if state == "same":
                         report.unchanged += 1
                     else:
@@ -274,10 +346,23 @@ def ingest(
             report.stages = run_pending_stages(store, observer=observer)
         status = "ok" if report.ok else "completed-with-errors"
     finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+        if pool is not None:
+            pool.close()
         store.finish_run(report.run_id, status, report.counts())
     return report
+
+
+def _put_safe(store: Any, article: Article) -> str | WiretraceError:
+    """Store one article inside a savepoint: a failure undoes only this article's rows."""
+    store.conn.execute("SAVEPOINT put_article")
+    try:
+        state = store.put_article(article)
+    except Exception as exc:
+        store.conn.execute("ROLLBACK TO put_article")
+        store.conn.execute("RELEASE put_article")
+        return _internal_error(exc, article.source_path)
+    store.conn.execute("RELEASE put_article")
+    return state
 
 
 def run_pending_stages(store: Any, *, observer: IngestObserver | None = None) -> dict[str, Any]:

@@ -32,6 +32,8 @@ class RawDocument:
     encoding: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. "repaired mojibake"
+    # where in its file the document sits ("feed.jsonl:7"), so errors can name the line
+    location: str | None = None
 
 
 @dataclass

@@ -7,10 +7,16 @@ progress bars, warnings and summaries go to stderr.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
 
 import typer
 
+from ..errors import InternalError
+from . import app as app_module
 from .app import app
 
 # Command modules register themselves on import, in the order --help shows them.
@@ -43,7 +49,36 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception:  # a bug: the traceback goes to a log, the terminal gets one line
+        log = write_crash_log(traceback.format_exc())
+        print(
+            f"wiretrace: internal error ({InternalError.code}), a bug; details in {log}",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# Exit codes (README "Exit codes"): 0 all fine, 1 some inputs failed, 2 usage error, 3 a bug.
+EXIT_INTERNAL = 3
+
+
+def write_crash_log(details: str) -> str:
+    """Write ``details`` to ``wiretrace-crash-<time>.log`` beside the store (else in the temp
+    folder) and return its path, so a crash leaves a report without flooding the terminal."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    header = f"wiretrace crash, {datetime.now(UTC).isoformat()}\nargv: {sys.argv!r}\n\n"
+    for folder in (app_module.CRASH_DIR, tempfile.gettempdir()):
+        if not folder:
+            continue
+        path = os.path.join(folder, f"wiretrace-crash-{stamp}-{os.getpid()}.log")
+        try:
+            with open(path, "w", encoding="utf-8", errors="replace") as fh:
+                fh.write(header + details)
+        except OSError:
+            continue
+        return path
+    return "(no writable folder for a crash log)"
 
 
 __all__ = ["app", "main"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import WiretraceError
 from ..store import SQLiteStore, default_db_path, open_store
@@ -27,6 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
+
+# Where a crash log goes: the store's folder once the command line has named the store.
+CRASH_DIR: str | None = None
 
 out = Console(soft_wrap=True)  # stdout: results only
 err = Console(stderr=True, soft_wrap=True)  # stderr: progress, warnings, summaries
@@ -49,6 +54,8 @@ def _global(
     ),
 ) -> None:
     ctx.obj = State(db=db or default_db_path())
+    global CRASH_DIR
+    CRASH_DIR = os.path.dirname(os.path.abspath(ctx.obj.db))
 
 
 def store_from(ctx: typer.Context, *, readonly: bool = False) -> SQLiteStore:
@@ -71,5 +78,5 @@ def print_json(obj: Any, *, lines: bool = False) -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 
+from ..extract.budget import DEFAULT_DOC_SECONDS, default_workers
 from ..pipeline import ingest
 from .app import app, err, store_from
 from .progress import RichObserver, make_progress
@@ -20,7 +22,16 @@ def ingest_cmd(
         ".json, RSS/Atom .xml, .warc — any of them .gz.",
         show_default=False,
     ),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for cleaning pages."),
+    workers: int = typer.Option(
+        None, "--workers", "-w", min=1, show_default=False,
+        help="Processes that extract pages (default: one per core). 1 runs extraction in this "
+        "process, for debugging; the time budget still applies.",
+    ),
+    doc_timeout: float = typer.Option(
+        DEFAULT_DOC_SECONDS, "--doc-timeout", min=0.1,
+        help="Seconds one document may take to extract; a page over it is reported (E202) and "
+        "the run goes on.",
+    ),
     no_stories: bool = typer.Option(
         False, "--no-stories", help="Only store articles; build stories and entities later."
     ),
@@ -35,7 +46,9 @@ def ingest_cmd(
     Article ids are the JSONL `id` field, else the file's path relative to the folder given
     (the file name when a file is given). Re-ingesting identical content changes nothing; a
     file whose content changed replaces its article. Bad files are reported one per line, the
-    run continues, and the exit code is 1 if any failed.
+    run continues, and the exit code is 1 if any failed (0: all fine, 2: usage error, 3: a bug,
+    with the traceback in a crash log). A page that needs more than `--doc-timeout` seconds or
+    its share of memory is refused (E202).
 
     JSONL lines: `{"id", "text" or "html", "title"?, "url"?, "published"? (ISO-8601),
     "outlet"?, "author"?, "language"?}`; other fields are kept. Stories and entities are
@@ -51,7 +64,8 @@ def ingest_cmd(
             report = ingest(
                 store,
                 paths,
-                workers=workers,
+                workers=workers or default_workers(),
+                doc_timeout=doc_timeout,
                 observer=observer,
                 run_stages=not no_stories,
                 max_bytes=max_mb * 1_000_000,
@@ -66,7 +80,7 @@ def ingest_cmd(
     colour = "green" if report.ok else "yellow"
     err.print(
         f"[{colour}]ingested[/]: {report.new} new, {report.changed} changed, "
-        f"{report.unchanged} unchanged, {report.failed} failed → {ctx.obj.db}",
+        f"{report.unchanged} unchanged, {report.failed} failed → {escape(ctx.obj.db)}",
         highlight=False,
     )
     if not report.ok:

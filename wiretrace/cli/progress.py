@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -59,10 +60,12 @@ class RichObserver(IngestObserver):
 
     def error(self, path: str, code: str, message: str) -> None:
         if not self.quiet:
-            self.progress.console.print(f"[red]✗[/] {path}: {message} [dim]({code})[/]", highlight=False)
+            self.progress.console.print(
+                f"[red]✗[/] {escape(path)}: {escape(message)} [dim]({escape(code)})[/]", highlight=False
+            )
 
     def stage_started(self, name: str, total: int) -> Callable[[int], None] | None:
-        task = self.progress.add_task(f"{name}", total=total)
+        task = self.progress.add_task(escape(name), total=total)
         return lambda n=1: self.progress.advance(task, n)
 
     def stage_finished(self, name: str, summary: Any) -> None:

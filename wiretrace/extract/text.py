@@ -913,6 +913,8 @@ def decide(
     kept_indices = [i for i in range(len(lines)) if keep[i]]
     body_first = kept_indices[0] if kept_indices else block_start
     picked = _pick_title(page, body_first, reasons, proba, keep, title_model)
+    if picked is not None and keep[picked[0]] and len(kept_indices) == 1:
+        picked = None  # the only body line (a one-paragraph page) is the article, not its title
     title = picked[1] if picked else None
     title_phrase = _norm_phrase(title) if title else ""
     if picked is not None and title_phrase:

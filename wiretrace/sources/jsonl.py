@@ -29,6 +29,57 @@ _HTML_IN_TEXT = re.compile(
     r"<(p|div|br|span|article|h[1-6]|a|strong|em|ul|li|figure)\b[^>]*>", re.I
 )
 _CHUNK = 1 << 20
+# News records are a handful of levels deep; 100 leaves room for odd exports while staying far
+# below Python's recursion limit (about 1000), which json, the store and the exports all hit.
+MAX_DEPTH = 100
+# A headline, byline or outlet name is a few hundred characters at most; a URL rarely passes 2k.
+# Longer values are cut here (with a note) so one hostile field cannot bloat every later stage.
+MAX_FIELD_CHARS = {"title": 1000, "author": 1000, "outlet": 1000, "url": 4096, "published": 200,
+                   "language": 50}
+# An extra (non-standard) string field longer than this is cut with a note.
+MAX_EXTRA_CHARS = 65536
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_record(record: Any, source: str) -> str | None:
+    """Why a parsed JSON value cannot be stored (too deep, lone surrogates), or None.
+
+    ``source`` is the JSON text it came from: lone surrogates can only arrive as ``\\uD8xx``
+    escapes, so strings are searched only when the text holds one.
+    """
+    surrogates = bool(_ESCAPED_SURROGATE.search(source) or _SURROGATE.search(source))
+    stack: list[tuple[Any, int, str]] = [(record, 1, "")]
+    while stack:
+        value, depth, name = stack.pop()
+        if isinstance(value, dict):
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep"
+            for key, item in value.items():
+                if surrogates and _SURROGATE.search(key):
+                    return f"a key holds a lone surrogate ({_surrogate_shown(key)}), not valid Unicode"
+                stack.append((item, depth + 1, name or key))
+        elif isinstance(value, list):
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep"
+            stack.extend((item, depth + 1, name) for item in value)
+        elif surrogates and isinstance(value, str) and _SURROGATE.search(value):
+            where = f"field {name!r}" if name else "the record"
+            return f"{where} holds a lone surrogate ({_surrogate_shown(value)}), not valid Unicode"
+    return None
+
+
+def _surrogate_shown(text: str) -> str:
+    found = _SURROGATE.search(text)
+    return f"\\u{ord(found.group()):04x}" if found else "?"
+
+
+def _capped(name: str, value: str, limit: int, notes: list[str]) -> str:
+    """``value`` cut to ``limit`` characters, with a note saying so when it was longer."""
+    if len(value) <= limit:
+        return value
+    notes.append(f"field {name!r} truncated from {len(value)} to {limit} characters")
+    return value[:limit]
 
 
 @cache
@@ -137,18 +188,22 @@ def record_to_document(
         value = _as_published(value) if name == "published" else _as_text(value)
         if isinstance(value, str) and name in ("title", "author", "outlet"):
             value, _ = repair_mojibake(value)
+        if isinstance(value, str):
+            value = _capped(name, value, MAX_FIELD_CHARS[name], notes)
         if value:
             fields[name] = value
     id_key, raw_id = _first(record, aliases["id"])
     if id_key is not None and isinstance(raw_id, str | int) and str(raw_id).strip():
         used.add(id_key)
-        doc_id = str(raw_id).strip()
+        doc_id = _capped("id", str(raw_id).strip(), MAX_FIELD_CHARS["url"], notes)
     elif fields.get("url"):
         doc_id = f"{fallback_id.rsplit('#', 1)[0]}#{fields['url']}"
     else:
         doc_id = fallback_id
     for key, value in record.items():
         if key not in used and key not in fields and value is not None:
+            if isinstance(value, str):
+                value = _capped(key, value, MAX_EXTRA_CHARS, notes)
             fields[key] = value
     return RawDocument(
         id=doc_id,
@@ -227,6 +282,13 @@ def read_jsonl(
                 f"invalid JSON: {exc.msg} (column {exc.colno})", path=location
             )
             continue
+        except RecursionError:
+            yield MalformedRecordError(f"nested more than {MAX_DEPTH} levels deep", path=location)
+            continue
+        problem = check_record(record, text)
+        if problem is not None:
+            yield MalformedRecordError(problem, path=location)
+            continue
         doc = record_to_document(
             record,
             fallback_id=f"{base_id}#{number}",
@@ -239,6 +301,8 @@ def read_jsonl(
         if isinstance(doc, SourceError):
             doc.path = location
             doc.message = doc.message.removeprefix(f"{where}: ")
+        else:
+            doc.location = location
         yield doc
 
 
@@ -338,6 +402,9 @@ def read_json(
     def emit(record: Any, source: str, where: str) -> RawDocument | SourceError:
         nonlocal index
         index += 1
+        problem = check_record(record, source)
+        if problem is not None:
+            return MalformedRecordError(f"{where}: {problem}", path=source_path)
         raw = source.encode("utf-8")
         doc = record_to_document(
             record,
@@ -347,6 +414,9 @@ def read_json(
             raw_bytes=raw,
             encoding=encoding,
         )
+        if isinstance(doc, RawDocument):
+            line = re.search(r"line (\d+)", where)
+            doc.location = f"{source_path}:{line.group(1)}" if line else f"{source_path} ({where})"
         return doc
 
     try:
@@ -377,6 +447,12 @@ def read_json(
                     yield emit(item, json.dumps(item, ensure_ascii=False), f"record {index + 1}")
     except json.JSONDecodeError as exc:
         yield MalformedSourceError(f"invalid JSON at {buffer.where()}: {exc.msg}", path=source_path)
+    except RecursionError:
+        yield MalformedSourceError(
+            f"a value nested more than {MAX_DEPTH} levels deep at {buffer.where()}; "
+            "the rest of the file is not read",
+            path=source_path,
+        )
     except TooLargeError as exc:
         exc.path = source_path
         yield exc

@@ -184,8 +184,8 @@ def sniff_format(name: str, head: bytes) -> Format:
     ):
         if body.startswith(b"{") and _looks_like_jsonl(body):
             return "jsonl"
-        if by_name == "jsonl" and body.startswith(b"{"):
-            return "jsonl"
+        if by_name == "jsonl":
+            return "jsonl"  # named JSON Lines: read line by line whatever the first line holds
         return "json"
     if _XML_START.match(body) or body.startswith(b"<rss") or body.startswith(b"<feed"):
         if _FEED_ROOT.search(body[:16384]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -279,10 +280,21 @@ class SQLiteStore:
     # -- ingest runs --------------------------------------------------------------------
 
     def start_run(self, paths: list[str]) -> int:
+        """Record a new run, first marking runs whose process died (kill -9) 'interrupted'."""
+        host = socket.gethostname()
         with self.transaction():
+            for run_id, pid in self.conn.execute(
+                "SELECT id, pid FROM ingest_runs WHERE status = 'running' AND (host = ? OR host IS NULL)",
+                (host,),
+            ).fetchall():
+                if pid is None or not _process_alive(int(pid)):
+                    self.conn.execute(
+                        "UPDATE ingest_runs SET status = 'interrupted', finished_at = ? WHERE id = ?",
+                        (_now(), run_id),
+                    )
             cur = self.conn.execute(
-                "INSERT INTO ingest_runs(started_at, paths_json) VALUES (?, ?)",
-                (_now(), json.dumps(paths, ensure_ascii=False)),
+                "INSERT INTO ingest_runs(started_at, paths_json, pid, host) VALUES (?, ?, ?, ?)",
+                (_now(), json.dumps(paths, ensure_ascii=False), os.getpid(), host),
             )
         return int(cur.lastrowid or 0)
 
@@ -343,6 +355,17 @@ def _connect_readonly(path: str) -> sqlite3.Connection:
         )
         conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _split_sql(sql: str) -> list[str]:
