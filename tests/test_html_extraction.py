@@ -100,7 +100,7 @@ def test_titles_lose_the_site_name(results: dict) -> None:
 
 def test_json_ld_date_author_and_publisher(results: dict) -> None:
     _, page_meta, meta = results["en_jsonld_only"]
-    assert meta.published == "2025-02-03T07:45:00"
+    assert meta.published == "2025-02-03T05:45:00+00:00"  # 07:45+02:00, in UTC
     assert meta.evidence["published"].source == "jsonld:datePublished"
     assert meta.author == "Priya Raman"
     assert meta.outlet == "Northwind Tech"

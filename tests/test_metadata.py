@@ -72,7 +72,7 @@ def test_slash_order_follows_language() -> None:
 
 
 def test_parse_date_of_isolated_strings() -> None:
-    assert parse_date("2025-10-17T17:16:00+03:00") == "2025-10-17T17:16:00"
+    assert parse_date("2025-10-17T17:16:00+03:00") == "2025-10-17T17:16:00+03:00"  # offset kept
     assert parse_date("Fri, 17 Oct 2025 10:00:00 GMT") == "2025-10-17T10:00:00"
     assert parse_date("not a date") is None
 
@@ -108,7 +108,7 @@ def test_source_field_outranks_text() -> None:
     raw = (META / "ru_news.txt").read_text(encoding="utf-8")
     meta = extract_metadata(text_doc(raw, published="2025-10-18T09:00:00Z", title="Ставка 16%"),
                             CleanedText(text=raw))
-    assert meta.published == "2025-10-18T09:00:00"
+    assert meta.published == "2025-10-18T09:00:00+00:00"
     assert meta.title == "Ставка 16%"
     assert meta.evidence["published"].source == "field:published"
 
@@ -489,3 +489,97 @@ def test_a_real_headline_with_a_comparison_sign_is_kept():
     )
     _, page = extract_html(html)
     assert page["title"] == "Why 2 > 1 is harder to prove than you think"
+
+
+# --- trustworthy values: UTC times, relative dates, decoded entities -----------------------
+
+
+def _jsonl_article(tmp_path: Path, record: dict):
+    """One record through the real JSONL reader and the whole per-document pipeline."""
+    import json
+
+    from wiretrace.pipeline import process_document
+    from wiretrace.sources import iter_documents
+
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    docs = list(iter_documents([str(path)]))
+    assert len(docs) == 1 and isinstance(docs[0], RawDocument), docs
+    return process_document(docs[0])
+
+
+_BODY = ("Ferry crossings between Vidin and Calafat resumed on Wednesday after crews ended a "
+         "six-day strike over pay, the operator said. The crews accepted a 9 percent rise.")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2021-10-18T11:30:00-07:00", "2021-10-18T18:30:00+00:00"),
+        ("2021-10-18T23:30:00-07:00", "2021-10-19T06:30:00+00:00"),  # the next day in UTC
+        ("2021-10-18T11:30:00+0300", "2021-10-18T08:30:00+00:00"),
+        ("2021-10-18T11:30:00.250Z", "2021-10-18T11:30:00+00:00"),
+        ("2021-10-18T11:30:00", "2021-10-18T11:30:00"),  # no offset: the local time as written
+        ("2021-10-18", "2021-10-18"),  # a date stays a date
+    ],
+)
+def test_published_is_converted_to_utc_and_the_offset_kept_in_evidence(written, expected):
+    meta = extract_metadata(text_doc(_BODY, published=written), CleanedText(text=_BODY))
+    assert meta.published == expected
+    assert meta.evidence["published"].text == written
+
+
+def test_a_page_time_with_an_offset_is_converted_to_utc():
+    doc = RawDocument(id="p", source_path="p.html", kind="html", raw_bytes=b"", html="")
+    page = {"dates": [("meta:article:published_time", "2025-03-03T10:02:00+02:00")],
+            "page_text": "Dam bursts\n" + _BODY, "title": "Dam bursts"}
+    meta = extract_metadata(doc, CleanedText(text=_BODY), page_meta=page)
+    assert meta.published == "2025-03-03T08:02:00+00:00"
+    assert meta.evidence["published"].text == "2025-03-03T10:02:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("written", "read_at", "expected"),
+    [
+        ("yesterday", "2021-10-19T08:00:00Z", "2021-10-18"),
+        ("Вчера", "2021-10-19T08:00:00+03:00", "2021-10-18"),
+        ("vor 2 Tagen", "2021-10-19T08:00:00Z", "2021-10-17"),
+        ("3 hours ago", "2021-10-19T08:00:00+02:00", "2021-10-19T03:00:00+00:00"),
+        ("преди 2 часа", "2021-10-19T01:00:00Z", "2021-10-18T23:00:00+00:00"),
+    ],
+)
+def test_a_relative_date_is_resolved_against_the_time_the_page_was_read(tmp_path, written, read_at,
+                                                                         expected):
+    article = _jsonl_article(tmp_path, {"id": "r1", "text": _BODY, "published": written,
+                                        "scraped_at": read_at})
+    assert article.metadata.published == expected
+    evidence = article.metadata.evidence["published"]
+    assert written in evidence.text and read_at in evidence.text and evidence.confidence < 1
+
+
+def test_a_relative_date_without_the_reading_time_is_refused_not_stored(tmp_path):
+    article = _jsonl_article(tmp_path, {"id": "r2", "text": _BODY, "published": "yesterday"})
+    assert article.metadata.published is None
+    evidence = article.metadata.evidence["published"]
+    assert "refused" in evidence.source and evidence.text == "yesterday"
+    junk = _jsonl_article(tmp_path, {"id": "r3", "text": _BODY, "published": "sometime in spring"})
+    assert junk.metadata.published is None
+
+
+def test_a_refused_field_leaves_the_page_date_to_the_text(tmp_path):
+    text = "Ferry traffic resumes\nPublished: 12.03.2025 14:20\n\n" + _BODY
+    article = _jsonl_article(tmp_path, {"id": "r4", "text": text, "published": "yesterday"})
+    assert article.metadata.published == "2025-03-12T14:20:00"
+
+
+def test_html_entities_are_decoded_in_every_field(tmp_path):
+    article = _jsonl_article(tmp_path, {
+        "id": "e1", "text": _BODY, "author": "Maria &amp; Katerina", "title": "Q&amp;A: ferries &#8211; what next",
+        "outlet": "Smith &amp;amp; Sons", "url": "https://example.org/a?x=1&amp;y=2",
+    })
+    meta = article.metadata
+    assert meta.author == "Maria & Katerina"
+    assert meta.title == "Q&A: ferries – what next"
+    assert meta.outlet == "Smith & Sons"
+    assert meta.url == "https://example.org/a?x=1&y=2"
+    assert meta.evidence["author"].text == "Maria &amp; Katerina"  # the evidence stays as written

@@ -74,3 +74,30 @@ def test_a_headline_on_the_first_line_is_not_an_outlet():
         "The crews accepted a 9 percent rise and a new roster, union leader Petar Ivanov said.\n"
     )
     assert process_document(_text_doc(page)).metadata.outlet is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Current:Home > reviewsFerry traffic on the Danube resumes after six-day strike",
+        "You are here: Home » World » Europe",
+        "Вы здесь: Главная / Происшествия",
+        "Home: News",
+    ],
+)
+def test_a_breadcrumb_trail_names_no_outlet(line):
+    assert outlet_from_masthead(line) is None
+
+
+def test_a_text_page_under_a_breadcrumb_gets_no_outlet_from_it():
+    page = (
+        "Current:Home > reviewsFerry traffic on the Danube resumes after six-day strike\n"
+        "Ferry traffic on the Danube resumes after six-day strike\n"
+        "View\n"
+        "Date:2025-03-12 14:20:00\n"
+        "Ferry crossings between Vidin and Calafat resumed on Wednesday after crews ended a "
+        "six-day strike over pay, the operator said. The first ferry left Vidin at 6 a.m.\n"
+        "The crews accepted a 9 percent rise and a new roster, union leader Petar Ivanov said.\n"
+    )
+    meta = process_document(_text_doc(page)).metadata
+    assert meta.outlet is None or ("Home" not in meta.outlet and "Current" not in meta.outlet)

@@ -8,6 +8,8 @@ title, bylines, datelines).
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +29,8 @@ from .dates import (
     locate,
     original_date,
     parse_date,
+    relative_date,
+    to_utc,
 )
 from .outlet import author_from_text, clean_author, outlet_from_masthead, outlet_from_url
 from .titles import plausible_title, site_name_from_title, strip_site_name, title_from_text
@@ -43,6 +47,11 @@ _FIRST_PUBLICATION_SOURCES = frozenset(
 # time itself, the rest any date of the entry.
 _PUBLICATION_HINTS = ("publish", "pubdate", "datepublished", "posted")
 _TIME_HINTS = (*_PUBLICATION_HINTS, "created", "entry-date", "date")
+# Record fields that say when the page was read: "yesterday" in a record means the day before.
+_READ_AT_FIELDS = ("crawled", "crawled_at", "crawl_date", "crawl_time", "date_crawled", "scraped",
+                   "scraped_at", "date_scraped", "fetched", "fetched_at", "retrieved", "retrieved_at",
+                   "downloaded", "downloaded_at", "collected_at")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
 
 
 def extract_metadata(
@@ -95,10 +104,21 @@ def extract_metadata(
                 end=None if start is None else start + len(dateline.agency)))
 
     return Metadata(
-        title=title, published=published, outlet=outlet, author=author,
-        url=str(url) if url else None, dateline=dateline.place if dateline else None,
+        title=_decoded(title), published=published, outlet=_decoded(outlet), author=_decoded(author),
+        url=_decoded(str(url)) if url else None,
+        dateline=_decoded(dateline.place) if dateline else None,
         attributions=attributions, evidence=evidence,
     )
+
+
+def _decoded(value: str | None) -> str | None:
+    """A field with its HTML entities decoded (Maria &amp; Katerina -> Maria & Katerina): feeds,
+    JSON exports and meta tags hand them over escaped, once or twice."""
+    for _ in range(2):
+        if not value or "&" not in value or not _ENTITY.search(value):
+            break
+        value = html.unescape(value)
+    return value
 
 
 def _first(*values: Any) -> Any:
@@ -178,12 +198,43 @@ def _title(fields: dict[str, Any], page: dict[str, Any], cleaned: CleanedText,
 def _published(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: CleanedText,
                title: str | None, language: str | None,
                evidence: dict[str, Evidence]) -> str | None:
+    """Publication time in UTC (a date alone when no time is known); the evidence keeps the
+    value as written, with its original offset."""
+    return to_utc(_published_local(fields, page, raw, cleaned, title, language, evidence))
+
+
+def _field_published(fields: dict[str, Any], language: str | None,
+                     evidence: dict[str, Evidence]) -> str | None:
+    """The record's own ``published``: parsed, or a relative date resolved against the time the
+    page was read, or refused (recorded in the evidence, never stored as written)."""
+    written = str(fields["published"]).strip()
+    value = parse_date(written, language=language)
+    if value:
+        evidence["published"] = Evidence("field:published", written)
+        return value
+    for key in _READ_AT_FIELDS:
+        anchor = parse_date(str(fields.get(key) or ""), language=language)
+        if anchor:
+            value = relative_date(written, anchor)
+            if value:
+                evidence["published"] = Evidence(f"field:published+field:{key}",
+                                                 f"{written} (read at {fields[key]})", 0.7)
+                return value
+    reason = "relative date and no time the page was read" if relative_date(written, "2000-01-01") \
+        else "not a date"
+    evidence["published"] = Evidence(f"field:published refused: {reason}", written, 0.0)
+    return None
+
+
+def _published_local(fields: dict[str, Any], page: dict[str, Any], raw: str, cleaned: CleanedText,
+                     title: str | None, language: str | None,
+                     evidence: dict[str, Evidence]) -> str | None:
     """Publication date: source field, else machine-readable page dates checked against the
     date the page shows next to its headline, else that shown date, else weaker hints."""
     if fields.get("published"):
-        value = parse_date(str(fields["published"]), language=language)
-        evidence["published"] = Evidence("field:published", str(fields["published"]))
-        return value or str(fields["published"])
+        value = _field_published(fields, language, evidence)
+        if value:
+            return value
     machine: tuple[str, str, str] | None = None
     for source, text in page.get("dates", []):
         value = parse_date(text, language=language)

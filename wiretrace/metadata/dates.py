@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from ..records import CleanedText, Evidence
@@ -143,11 +143,27 @@ def find_dates(text: str, *, language: str | None = None,
     return kept
 
 
-_ISO_LIKE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(?::\d{2})?)?")
+_ISO_LIKE = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(?::\d{2})?)?(?:[.,]\d+)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.IGNORECASE)
+
+
+def _offset(text: str | None) -> str:
+    """A UTC offset as ``+HH:MM`` ("Z" -> "+00:00", "-0700" -> "-07:00"), or "" when absent."""
+    if not text:
+        return ""
+    if text.upper() == "Z":
+        return "+00:00"
+    digits = text[1:].replace(":", "")
+    return f"{text[0]}{digits[:2]}:{(digits[2:4] or '00')}"
 
 
 def parse_date(text: str | None, *, language: str | None = None) -> str | None:
-    """Parse one isolated date string (a meta tag, a JSON field) to ISO-8601, or None."""
+    """Parse one isolated date string (a meta tag, a JSON field) to ISO-8601, or None.
+
+    A time with a UTC offset keeps it ("2021-10-18T11:30:00-07:00"): the local day is what
+    the page shows, and :func:`to_utc` gives the instant. Date-only values stay date-only.
+    """
     if not text:
         return None
     text = str(text).strip()
@@ -161,7 +177,7 @@ def parse_date(text: str | None, *, language: str | None = None) -> str | None:
             if iso.group(2):
                 clock = iso.group(2)[1:]
                 clock = clock if clock.count(":") == 2 else clock + ":00"
-                return f"{day.isoformat()}T{clock}"
+                return f"{day.isoformat()}T{clock}{_offset(iso.group(3))}"
             return day.isoformat()
     matches = find_dates(text, language=language, field=True)
     if matches:
@@ -169,10 +185,64 @@ def parse_date(text: str | None, *, language: str | None = None) -> str | None:
     if re.fullmatch(r"\d{10}(\d{3})?", text):  # Unix timestamp (seconds or milliseconds)
         try:
             seconds = int(text[:10])
-            return datetime.utcfromtimestamp(seconds).isoformat()
+            return datetime.fromtimestamp(seconds, tz=UTC).isoformat(timespec="seconds")
         except (OverflowError, ValueError, OSError):
             return None
     return None
+
+
+def to_utc(value: str | None) -> str | None:
+    """The same instant in UTC, written ``YYYY-MM-DDTHH:MM:SS+00:00`` like every other time
+    the store writes; values without an offset (local time unknown) and dates are unchanged."""
+    if not value or "T" not in value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=1)
+def _relative_spec() -> tuple[dict[str, int], re.Pattern[str], dict[str, str], dict[str, int]]:
+    spec = data.load("relative_dates")
+    days = {w.lower(): int(n) for n, words in spec["days"].items() for w in words}
+    before = "|".join(re.escape(w) for w in sorted(spec["before"], key=len, reverse=True))
+    after = "|".join(re.escape(w) for w in sorted(spec["after"], key=len, reverse=True))
+    pattern = re.compile(
+        rf"^(?:(?:{before})\s+)?(?P<n>\d+|{'|'.join(spec['one'])})\s+(?P<unit>[^\W\d_]+)"
+        rf"(?:\s+(?:{after}))?$", re.IGNORECASE)
+    units = {stem.lower(): unit for unit, stems in spec["units"].items() for stem in stems}
+    seconds = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+    return days, pattern, units, seconds
+
+
+def relative_date(text: str, anchor: str) -> str | None:
+    """Resolve "yesterday", "3 hours ago", "вчера", "vor 2 Tagen" against ``anchor`` (the
+    ISO time the page was read at). Day words give a date; hours and minutes a time, in the
+    anchor's offset. None when ``text`` is not a relative date or the anchor does not parse."""
+    days, pattern, units, seconds = _relative_spec()
+    phrase = " ".join(text.lower().split()).strip(" .")
+    try:
+        moment = datetime.fromisoformat(anchor.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if phrase in days:
+        return (moment.date() - timedelta(days=days[phrase])).isoformat()
+    found = pattern.match(phrase)
+    if not found:
+        return None
+    unit = next((u for stem, u in sorted(units.items(), key=lambda kv: -len(kv[0]))
+                 if found["unit"].lower().startswith(stem)), None)
+    if unit is None:
+        return None
+    count = int(found["n"]) if found["n"].isdigit() else 1
+    delta = timedelta(seconds=count * seconds[unit])
+    if unit in ("day", "week") or "T" not in anchor:
+        return (moment - delta).date().isoformat()
+    return (moment - delta).isoformat(timespec="seconds")
 
 
 def locate(haystack: str, needle: str | None, *, from_end: bool = False,

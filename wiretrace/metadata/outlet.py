@@ -60,13 +60,15 @@ def author_from_text(raw: str, *, max_lines: int = 15) -> tuple[str, str] | None
 
 
 @lru_cache(maxsize=1)
-def _masthead_spec() -> tuple[re.Pattern[str], frozenset[str], int, int]:
+def _masthead_spec() -> tuple[re.Pattern[str], frozenset[str], int, int, re.Pattern[str]]:
     spec = data.load("masthead")
+    labels = "|".join(re.escape(w) for w in sorted(spec["breadcrumb_labels"], key=len, reverse=True))
     return (
         re.compile(spec["separators"]),
         frozenset(w.lower() for w in spec["navigation"]),
         int(spec["max_words"]),
         int(spec["max_chars"]),
+        re.compile(rf"^\s*(?:{labels})\s*:", re.IGNORECASE),
     )
 
 
@@ -76,14 +78,18 @@ def outlet_from_masthead(first_line: str) -> str | None:
     The caller passes the page's first line only when cleaning removed it as furniture, so a
     headline is never read as a name; a language switcher or a lone menu word gives None.
     """
-    separators, navigation, max_words, max_chars = _masthead_spec()
+    separators, navigation, max_words, max_chars, breadcrumb = _masthead_spec()
+    if breadcrumb.match(first_line):
+        return None  # "Current:Home > Reviews": a breadcrumb trail, not a masthead
     segment = separators.split(first_line.strip(), maxsplit=1)[0].strip(" :")
     agency = _agency_at_start(segment)
     if agency:
         return agency  # "AFP World News", "БТА"
-    words = segment.split()
+    words = [w for w in re.split(r"[\s:]+", segment) if w]
     while words and words[-1].lower() in navigation:
         words.pop()  # "NewsFlash24 Home"
+    while words and words[0].lower() in navigation:
+        words.pop(0)  # "Home: NewsFlash24"
     name = " ".join(words)
     if (
         not name
