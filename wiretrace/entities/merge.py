@@ -308,8 +308,10 @@ def _block_keys(p: ParsedName, bucket: str) -> list[tuple[str, str]]:
         # translations share meaning words, not letters; acronyms share their letters
         parts = orgplace.name_parts(p.surface)
         if parts.concepts:
+            # recognisers type one body as an organisation in one language and a place in
+            # another: translations are compared across those buckets
             first = min((min(orgplace.place_stems(w) or {""}) for w in parts.proper), default="")
-            keys.append((bucket, f"c:{parts.signature}|{first[:1]}"))
+            keys.append(("named", f"c:{parts.signature}|{first[:1]}"))
         region = orgplace.region_key(p.surface)
         if region:
             keys.append(("region", region))
@@ -321,6 +323,7 @@ def _block_keys(p: ParsedName, bucket: str) -> list[tuple[str, str]]:
 
 
 BLOCK_FULL_COMPARE = 40
+_CROSS_TYPE_RULES = frozenset({"translation", "region-adjective", "alias-translation"})
 WINDOW = 12
 
 
@@ -492,8 +495,8 @@ def resolve(
     for article_id, mentions in mentions_by_article.items():
         for m in mentions:
             bucket = _type_bucket(m.type)
-            if bucket not in ("organization", "other") and m.text not in places \
-                    and len(tokens(m.name)) == 1 and not named_after(m.name):
+            if bucket != "organization" and m.text not in places and len(tokens(m.name)) == 1 \
+                    and not gazetteer.fixed_type(m.name) and not named_after(m.name):
                 # a lone word nobody is named after: recognisers disagree on such words
                 # (Zarichne: person for one model, place for another), so the type is voted
                 bucket = UNTYPED
@@ -527,9 +530,10 @@ def resolve(
 
     for i, j in _candidate_pairs(nodes, buckets):
         a, b = nodes[i], nodes[j]
-        # across type buckets only the alias table, or a region's adjective standing alone
-        region_pair = {buckets[i], buckets[j]} == {UNTYPED, "location"} and not (a.alias and b.alias)
-        if buckets[i] != buckets[j] and not (a.alias and b.alias) and not region_pair:
+        # across type buckets only the alias table, a translation (the meaning words say what
+        # it is, whatever the recognisers said) or a region's adjective standing alone
+        cross = buckets[i] != buckets[j] and not (a.alias and b.alias)
+        if cross and "person" in (buckets[i], buckets[j]):
             continue
         if buckets[i] == "person" and a.is_full != b.is_full:
             continue  # surname-only mentions are attached below, with ambiguity checks
@@ -541,7 +545,7 @@ def resolve(
             # a near miss: let co-occurring names and shared stories decide
             decision = decide(a, b, {"declining": is_cyrillic(a.surface + b.surface),
                                      **_pair_context(i, j, node_articles, story_of, cooccurring)})
-        if not decision.same or (region_pair and decision.rule != "region-adjective"):
+        if not decision.same or (cross and decision.rule not in _CROSS_TYPE_RULES):
             continue
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj:
