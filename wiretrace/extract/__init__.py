@@ -7,9 +7,14 @@ trafilatura with repairs (``extract.html``). Records from JSONL or feeds carry t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..records import CleanedText, RawDocument
+
+# Characters XML (and so lxml) refuses in text and attributes: C0 controls other than tab and
+# line breaks, non-characters and lone surrogates. Browsers ignore them; lxml raises.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def clean_document(doc: RawDocument, *, language: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
@@ -17,7 +22,7 @@ def clean_document(doc: RawDocument, *, language: str | None = None) -> tuple[Cl
     if doc.html is not None and (doc.kind == "html" or not (doc.text or "").strip()):
         from .html import extract_html
 
-        return extract_html(doc.html, url=doc.fields.get("url"))
+        return extract_html(_NOT_XML.sub("", doc.html), url=doc.fields.get("url"))
     from .text import clean_text
 
     return clean_text(doc.text or "", language=language), {}

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from ..errors import (
     CorruptArchiveError,
+    EmptySourceError,
     MalformedRecordError,
     MalformedSourceError,
     SourceError,
@@ -163,7 +164,19 @@ def _payload(
 def read_warc(
     stream: BinaryIO, *, base_id: str, source_path: str, max_bytes: int
 ) -> Iterator[RawDocument | SourceError]:
-    """Every HTML page in a WARC stream (already decompressed), in archive order."""
+    """Every HTML page in a WARC stream (already decompressed), in archive order; an archive
+    with no HTML page at all says so, rather than adding nothing without a word."""
+    produced = 0
+    for item in _read_records(stream, base_id=base_id, source_path=source_path, max_bytes=max_bytes):
+        produced += 1
+        yield item
+    if not produced:
+        yield EmptySourceError("no HTML pages in this archive", path=source_path)
+
+
+def _read_records(
+    stream: BinaryIO, *, base_id: str, source_path: str, max_bytes: int
+) -> Iterator[RawDocument | SourceError]:
     index = 0
     while True:
         line = stream.readline(_MAX_HEADER_LINE)
