@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -70,7 +71,7 @@ def compare_cmd(
 
 def _print_summary(a: str, b: str, result: dict[str, Any], top: int) -> None:
     verdict = "[bold green]same event[/]" if result["same_event"] else "[bold yellow]different events[/]"
-    out.print(f"[bold]{a}[/]  vs  [bold]{b}[/]", highlight=False)
+    out.print(f"[bold]{escape(a)}[/]  vs  [bold]{escape(b)}[/]", highlight=False)
     out.print(
         f"{verdict}  similarity {result['similarity']:.3f}  confidence {result['confidence']:.2f}"
     )
@@ -79,17 +80,18 @@ def _print_summary(a: str, b: str, result: dict[str, Any], top: int) -> None:
     if aligned:
         table = Table(title=f"aligned sentences ({len(aligned)}; top {min(top, len(aligned))})")
         table.add_column("score", justify="right")
-        table.add_column(a, overflow="fold")
-        table.add_column(b, overflow="fold")
+        table.add_column(escape(a), overflow="fold")
+        table.add_column(escape(b), overflow="fold")
         for pair in aligned[:top]:
-            table.add_row(f"{pair['score']:.3f}", pair["a"], pair["b"])
+            table.add_row(f"{pair['score']:.3f}", escape(pair["a"]), escape(pair["b"]))
         out.print(table)
     else:
         out.print("no aligned sentences")
     for label, key in (("shared names", "shared_names"), ("shared numbers", "shared_numbers"),
                        ("shared dates", "shared_dates")):
         values = ev.get(key) or []
-        out.print(f"[bold]{label}:[/] {', '.join(values) if values else '-'}", highlight=False)
+        shown = escape(", ".join(map(str, values))) if values else "-"
+        out.print(f"[bold]{label}:[/] {shown}", highlight=False)
 
 
 # -- --pairs -----------------------------------------------------------------------------
@@ -147,7 +149,7 @@ def _compare_pairs(path: Path) -> int:
                 parsed.append(_parse_pair_line(line))
             except ValueError as exc:
                 failures += 1
-                err.print(f"[red]line {number}:[/] {exc}", highlight=False)
+                err.print(f"[red]line {number}:[/] {escape(str(exc))}", highlight=False)
     except OSError as exc:
         fail(f"{path}: {exc.strerror or exc}")
     progress = Progress(

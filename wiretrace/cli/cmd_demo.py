@@ -37,7 +37,7 @@ def demo_cmd(
     from .cmd_trace import render_tree
 
     corpus = sample_articles_dir()
-    err.print(f"[bold]1/4[/] ingesting the sample corpus from {corpus}")
+    err.print(f"[bold]1/4[/] ingesting the sample corpus from {escape(str(corpus))}")
     store = store_from(ctx)
     try:
         with make_progress() as progress:
