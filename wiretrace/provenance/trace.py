@@ -231,9 +231,9 @@ def _trace_in_memory(
 def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str, Any]:
     """The trace of a stored story, from the cache while its membership is unchanged.
 
-    ``stale`` says whether the store lacks a current trace of the story: a writable store
-    computes and stores one (``stale`` false); a read-only store computes it in memory and
-    marks it stale, so reading never writes.
+    A writable store computes and stores a missing or outdated trace; a read-only store
+    computes it in memory and returns it with ``stale: True`` and a ``note``, so reading
+    never writes.
     """
     from ..stories import story_article_ids
     from ..stories.store import apply_trace
@@ -254,7 +254,6 @@ def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str
         if untraced is not None and not readonly:  # cached before derivations were recorded
             with store.transaction():
                 apply_trace(store, story_id, cached)
-        cached["stale"] = False
         return cached
     if readonly:
         result = _trace_in_memory(store, story_id, articles, key)
@@ -278,5 +277,4 @@ def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str
             ),
         )
         apply_trace(store, story_id, result)
-    result["stale"] = False
     return result

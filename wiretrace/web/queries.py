@@ -146,7 +146,9 @@ def _story_entities(store: Any, article_ids: list[str], limit: int = 40) -> list
 def story_trace(store: Any, story_id: str) -> dict[str, Any]:
     from ..provenance import trace_story
 
-    return trace_story(store, story_id)
+    trace = trace_story(store, story_id)
+    trace.setdefault("stale", False)  # true only when a read-only store computed it unsaved
+    return trace
 
 
 def articles_page(
