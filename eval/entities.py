@@ -2,7 +2,9 @@
 
 Reads ``tests/fixtures/entities/name_pairs.tsv`` (name_a, name_b, same, category, split) and
 reports precision and recall of ``same_entity`` on the dev half (used for tuning) and the
-test half (not looked at while tuning), with a per-category breakdown and errors. Then scores
+test half (not looked at while tuning), with a per-category breakdown and errors. The same
+for organisations and places on ``orgplace_pairs.tsv`` (details: eval/entities_orgplace.py).
+Then scores
 recognition (mention span + type) on ``tests/fixtures/entities/ner_*.jsonl``. A comparison
 baseline — plain Damerau-Levenshtein similarity >= 0.8 on unidecoded, lower-cased names — is
 printed next to the merge figures.
@@ -100,6 +102,16 @@ def main() -> int:
         for p, d in wrong:
             print(f"  WRONG [{p['split']}/{p['category']}] {p['name_a']} | {p['name_b']} -> "
                   f"{d.same} ({d.score:.2f}, {d.reason})")
+    print("\norganisation and place pairs (tests/fixtures/entities/orgplace_pairs.tsv)")
+    org_pairs = load_pairs(FIXTURES / "orgplace_pairs.tsv")
+    org_decisions = [same_entity(p["name_a"], p["name_b"], type=p["type"]).same for p in org_pairs]
+    print(f"{'split':6} {'n':>4}  {'precision':>9} {'recall':>7}   baseline P/R (DL>=0.8)")
+    for split in ("dev", "test", "all"):
+        idx = [i for i, p in enumerate(org_pairs) if split == "all" or p["split"] == split]
+        gold = [org_pairs[i]["same"] == "1" for i in idx]
+        p, r = precision_recall(gold, [org_decisions[i] for i in idx])
+        bp, br = precision_recall(gold, [baseline(org_pairs[i]["name_a"], org_pairs[i]["name_b"]) for i in idx])
+        print(f"{split:6} {len(idx):>4}  {p:9.3f} {r:7.3f}   {bp:.3f}/{br:.3f}")
     print("\nrecognition (mention surface + type) on tests/fixtures/entities/ner_*.jsonl")
     for language in LANGUAGES:
         row = []
