@@ -62,11 +62,18 @@ def compare_cmd(
         return
     finally:
         store.close()
+    from ..provenance.graph import normal_text
+
     score = score_pair(reprs[a], reprs[b])
+    result = score.to_dict()
+    # Byte- or text-identical articles are one text, whatever the model's similarity says.
+    result["identical"] = bool(reprs[a].text.strip()) and normal_text(
+        reprs[a].text
+    ) == normal_text(reprs[b].text)
     if as_json:
-        print_json({"a": a, "b": b, **score.to_dict()})
+        print_json({"a": a, "b": b, **result})
         return
-    _print_summary(a, b, score.to_dict(), top)
+    _print_summary(a, b, result, top)
 
 
 def _print_summary(a: str, b: str, result: dict[str, Any], top: int) -> None:
@@ -75,6 +82,8 @@ def _print_summary(a: str, b: str, result: dict[str, Any], top: int) -> None:
     out.print(
         f"{verdict}  similarity {result['similarity']:.3f}  confidence {result['confidence']:.2f}"
     )
+    if result.get("identical"):
+        out.print("[bold]identical text[/]: the same article (a copy), whatever the dates say")
     ev = result["evidence"]
     aligned = ev.get("aligned", [])
     if aligned:

@@ -37,14 +37,25 @@ def trace_cmd(
     limit: int = typer.Option(
         6, "--limit", min=0, help="Tree view: diff lines shown per kind and article."
     ),
+    all_edges: bool = typer.Option(
+        False,
+        "--all-edges",
+        help="Also show edges below the display threshold (marked hidden), which the trace "
+        "leaves out by default.",
+    ),
 ) -> None:
     """Trace a story: where it came from, who copied, translated or rewrote whom, and what
     each outlet **added**, **omitted** and **altered** (numbers, names, quantities, hedges,
     strengthened claims).
 
     Origins are article ids, or a credited source such as "Reuters" that is not in the store.
-    Edge kinds: copy, partial-copy, translation, rewrite, summary, each with a confidence in
-    0..1 and the aligned sentences as evidence. Added spans carry start/end offsets into the
+    Edge kinds: copy, partial-copy, translation, rewrite, summary, each with a calibrated
+    confidence in 0..1 and the aligned sentences as evidence; byte- or text-identical articles
+    are a copy with `identical: true` and confidence 1. Edges below the display threshold
+    (0.5) are hidden unless `--all-edges`. Each article gets a verdict under `verdicts`:
+    derived (from another article), common-source (a wire or statement outside the
+    collection) or independent reporting. Articles of different events are not traced
+    against each other (`warnings` says so). Added spans carry start/end offsets into the
     article's cleaned text (as `show` prints it).
 
     JSON: `{"story", "origins", "edges": [{"from", "to", "kind", "confidence", "evidence"}],
@@ -81,10 +92,23 @@ def trace_cmd(
         return
     finally:
         store.close()
+    if all_edges:
+        result["edges"] = sorted(
+            result["edges"] + [{**e, "hidden": True} for e in result.get("hidden_edges", [])],
+            key=lambda e: (e["from"], e["to"]),
+        )
+    for warning in result.get("warnings", []):
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     if as_json:
         print_json(result)
         return
     out.print(render_tree(result, limit=limit))
+    hidden = len(result.get("hidden_edges", []))
+    if hidden and not all_edges:
+        err.print(
+            f"{hidden} weaker edge(s) below the display threshold hidden; --all-edges shows them",
+            highlight=False,
+        )
     for conflict in result.get("date_conflicts", []):
         out.print(
             f"[bold red]date conflict[/] {escape(conflict['article'])}: claims "
@@ -108,18 +132,26 @@ def render_tree(result: dict[str, Any], *, limit: int = 6) -> Tree:
                 continue
             seen.add(edge["to"])
             style = KIND_STYLE.get(edge["kind"], "white")
+            marks = " identical" if edge.get("identical") else ""
+            marks += " (hidden: below the display threshold)" if edge.get("hidden") else ""
             sub = branch.add(
-                f"{escape(edge['to'])}  [{style}]{edge['kind']}[/] "
+                f"{escape(edge['to'])}  [{style}]{edge['kind']}[/]{marks} "
                 f"[dim]confidence {edge['confidence']:.2f}[/]"
             )
             _add_diff(sub, diffs.get(edge["to"], {}), limit)
             add(sub, edge["to"], seen)
 
     seen: set[str] = set()
+    verdicts = result.get("verdicts", {})
     for origin in result["origins"]:
         label = f"[bold]{escape(origin)}[/]" + (
-            "" if origin in diffs else " [dim](not in store)[/]"
+            "" if origin in diffs else " [dim](not in store: a common source)[/]"
         )
+        verdict = verdicts.get(origin, {})
+        if verdict.get("verdict") == "independent":
+            label += " [dim]independent reporting[/]"
+        elif verdict.get("verdict") == "common-source":
+            label += f" [dim]common source: {escape(str(verdict.get('source')))}[/]"
         branch = root.add(label)
         seen.add(origin)
         add(branch, origin, seen)

@@ -19,6 +19,7 @@ from .lexicon import (
     extract_numbers,
     has_lexicon,
     hedges,
+    lexicon,
     markers,
     name_in,
     name_slots,
@@ -32,6 +33,11 @@ from .lexicon import (
 )
 
 PARTIAL_LENGTH_RATIO = 1.6
+# Two sentences of one language make the same claim when this share of their content words
+# (Dice, numbers left out) is shared: "evacuated 1,200 people" / "evacuated 12,000 people".
+# Below it a different figure is a different fact ("beyond a Sept. 30 deadline" / "just 18
+# days before"), unless the figures sit in the same slot (the same word before or after).
+SAME_CLAIM_WORDS = 0.5
 
 
 def _fmt(value: float) -> str:
@@ -60,12 +66,47 @@ def number_changes(
         only_d = [n for n in only_d if not any(same_number(n.value, v) for v in source_numbers)]
     changes = []
     used: set[int] = set()
+    same_language = (lang_s or "") == (lang_d or "")
+    wordy = same_language and _content_overlap(source, derived, lang_s) >= SAME_CLAIM_WORDS
     for old in only_s:
         match = _closest(old, only_d, used)
-        if match is not None:
-            used.add(match)
-            changes.append(f"{_fmt(old.value)} -> {_fmt(only_d[match].value)}")
+        if match is None:
+            continue
+        new = only_d[match]
+        if same_language and not wordy and not _same_slot(source, old, derived, new):
+            continue  # a different fact that happens to carry another number
+        used.add(match)
+        changes.append(f"{_fmt(old.value)} -> {_fmt(new.value)}")
     return changes
+
+
+def _content_overlap(a: str, b: str, language: str | None) -> float:
+    """Dice overlap of two sentences' content-word stems, numbers left out."""
+    stop = set(lexicon(language).get("stopwords", []))
+
+    def words(text: str) -> set[str]:
+        return {
+            stem(t.norm)
+            for t in tokenize(text)
+            if len(t.norm) > 2 and t.norm not in stop and not t.norm[0].isdigit()
+        }
+
+    wa, wb = words(a), words(b)
+    return 2 * len(wa & wb) / max(len(wa) + len(wb), 1)
+
+
+def _neighbours(text: str, number: Number) -> set[str]:
+    """Stems of the words right before and after a number: its slot ("30 deadline")."""
+    at = text.find(number.surface)
+    if at < 0:
+        return set()
+    before = [t.norm for t in tokenize(text[:at]) if not t.norm[0].isdigit()]
+    after = [t.norm for t in tokenize(text[at + len(number.surface) :]) if not t.norm[0].isdigit()]
+    return {stem(w) for w in before[-1:] + after[:1] if len(w) > 1}
+
+
+def _same_slot(source: str, old: Number, derived: str, new: Number) -> bool:
+    return bool(_neighbours(source, old) & _neighbours(derived, new))
 
 
 def _closest(old: Number, candidates: Sequence[Number], used: set[int]) -> int | None:

@@ -9,8 +9,10 @@ ignored); agency names are compared in canonical form ("Associated Press" = "AP"
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from .graph import agency_key
 
@@ -103,3 +105,58 @@ def score_traces(
         len(flagged & wrong), len(flagged), len(flagged & wrong), len(wrong)
     )
     return scores
+
+
+# -- edge calibration ---------------------------------------------------------------------
+
+
+def chosen_edge_samples(
+    articles: Sequence[Any], reprs: dict[str, Any], truth: dict[str, Any]
+) -> list[tuple[dict[str, float], int, Any]]:
+    """(evidence features, label, edge) for every source the graph gives an article of one
+    event when nothing is hidden: the edges a confidence has to be calibrated for. The label
+    says whether the truth has that derivation, in that direction."""
+    from .graph import build_graph
+    from .trace import make_node, story_alignments
+
+    nodes = {a.id: make_node(a, reprs[a.id]) for a in articles if a.id in reprs}
+    chosen, _ = build_graph(nodes, story_alignments(nodes), threshold=0.0)
+    true_edges = {(_node(d["from"]), d["to"]) for d in truth["derivations"]}
+    return [
+        (edge.features, int((_node(edge.source), edge.target) in true_edges), edge)
+        for edge in chosen.values()
+        if not edge.identical
+    ]
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
+    """Weights (intercept last) of an L2-penalised logistic regression, by Newton's method;
+    the intercept is not penalised."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    penalty = np.full(xb.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) + penalty * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> tuple[float, list]:
+    """Expected calibration error over equal-width bins, and the table behind it:
+    [(low, high, count, mean confidence, share correct)]."""
+    table, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = (probs >= lo) & ((probs < hi) if b < bins - 1 else (probs <= hi))
+        if not inside.any():
+            continue
+        conf, acc = float(probs[inside].mean()), float(labels[inside].mean())
+        ece += inside.sum() / len(probs) * abs(conf - acc)
+        table.append((lo, hi, int(inside.sum()), conf, acc))
+    return float(ece), table

@@ -20,16 +20,16 @@ from .align import Doc, PairAlignment, align_pair, candidate_pairs
 from .diff import claim_diff
 from .graph import (
     Node,
-    agency_edges,
-    candidate_edges,
-    choose_sources,
+    build_graph,
     date_conflicts,
     detail_score,
+    has_offset,
     has_time,
+    member_verdicts,
     parse_date,
 )
 
-TRACE_VERSION = 1
+TRACE_VERSION = 2
 ANCHORS = 5  # earliest-dated articles every article is also compared with
 
 
@@ -75,13 +75,15 @@ def make_node(article: Article | None, repr_: ArticleRepr) -> Node:
         credits=credits,
         detail=detail_score(doc),
         date_precise=has_time(published_text),
+        zone_known=has_offset(published_text),
     )
 
 
-def trace_nodes(nodes: Sequence[Node], story: str | None = None, *, k: int = 8) -> dict[str, Any]:
-    """The trace of a set of articles (see :func:`trace_story_articles`)."""
-    started = time.perf_counter()
-    by_id = {n.id: n for n in nodes}
+def story_alignments(
+    by_id: dict[str, Node], *, k: int = 8, events: dict[str, int] | None = None
+) -> list[PairAlignment]:
+    """Aligned article pairs of a story: near neighbours, shared shingles and anchors (the
+    earliest-dated and the crediting articles); never two articles of different events."""
     order = list(by_id)
     docs = [by_id[i].doc for i in order]
     dated = sorted((n.published, idx) for idx, n in enumerate(by_id.values()) if n.published)
@@ -90,9 +92,26 @@ def trace_nodes(nodes: Sequence[Node], story: str | None = None, *, k: int = 8) 
         :ANCHORS
     ]
     pairs = candidate_pairs(docs, k=k, anchors=anchors)
-    alignments: list[PairAlignment] = [align_pair(docs[i], docs[j]) for i, j in sorted(pairs)]
-    edges = candidate_edges(by_id, alignments)
-    chosen = agency_edges(by_id, choose_sources(by_id, edges), edges)
+    if events:
+        pairs = {(i, j) for i, j in pairs if events.get(order[i]) == events.get(order[j])}
+    return [align_pair(docs[i], docs[j]) for i, j in sorted(pairs)]
+
+
+def trace_nodes(
+    nodes: Sequence[Node],
+    story: str | None = None,
+    *,
+    k: int = 8,
+    events: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The trace of a set of articles (see :func:`trace_story_articles`). ``events`` (article
+    id -> event number) keeps derivations within an event: reports of different events are
+    never aligned."""
+    started = time.perf_counter()
+    by_id = {n.id: n for n in nodes}
+    docs = [n.doc for n in by_id.values()]
+    alignments = story_alignments(by_id, k=k, events=events)
+    chosen, hidden = build_graph(by_id, alignments)
     conflicts = date_conflicts(by_id, chosen)
     articles_out: dict[str, Any] = {}
     for node in by_id.values():
@@ -122,6 +141,10 @@ def trace_nodes(nodes: Sequence[Node], story: str | None = None, *, k: int = 8) 
         "story": story,
         "origins": origins,
         "edges": [e.to_dict() for e in sorted(chosen.values(), key=lambda e: (e.source, e.target))],
+        "hidden_edges": [e.to_dict() for e in hidden],
+        "verdicts": member_verdicts(by_id, chosen),
+        # No article derives from another member: independent coverage (or common sources).
+        "independent": not any(e.source in by_id for e in chosen.values()),
         "articles": articles_out,
         "date_conflicts": conflicts,
         "stats": {
@@ -136,15 +159,55 @@ def trace_nodes(nodes: Sequence[Node], story: str | None = None, *, k: int = 8) 
 
 
 def trace_story_articles(
-    articles: Sequence[Article], reprs: dict[str, ArticleRepr], story: str | None = None
+    articles: Sequence[Article],
+    reprs: dict[str, ArticleRepr],
+    story: str | None = None,
+    *,
+    check_events: bool = False,
 ) -> dict[str, Any]:
     """Trace a story: origins, derivation edges, per-article claim diff, date conflicts.
 
     Articles without a representation are skipped. Pure: nothing is read from or written to
-    a store.
+    a store. ``check_events`` first groups the articles by event (the same-event decision of
+    ``compare``): articles of different events are never traced against each other, and the
+    result carries a warning naming the groups.
     """
     nodes = [make_node(a, reprs[a.id]) for a in articles if a.id in reprs]
-    return trace_nodes(nodes, story)
+    if not check_events or len(nodes) < 2:
+        return trace_nodes(nodes, story)
+    events = event_groups([reprs[n.id] for n in nodes])
+    result = trace_nodes(nodes, story, events=events)
+    if len(set(events.values())) > 1:
+        groups: dict[int, list[str]] = {}
+        for article_id, group in events.items():
+            groups.setdefault(group, []).append(article_id)
+        listed = "; ".join(", ".join(ids) for ids in groups.values())
+        result["warnings"] = [
+            f"these articles report {len(groups)} different events ({listed}): "
+            "no derivation is drawn between articles of different events"
+        ]
+        result["events"] = list(groups.values())
+    return result
+
+
+def event_groups(reprs: Sequence[ArticleRepr]) -> dict[str, int]:
+    """Article id -> event number: connected groups of the same-event decision."""
+    from ..similarity import score_pair
+
+    parent = list(range(len(reprs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(reprs)):
+        for j in range(i + 1, len(reprs)):
+            if root(i) != root(j) and score_pair(reprs[i], reprs[j], aligned=False).same_event:
+                parent[root(j)] = root(i)
+    roots = {r: n for n, r in enumerate(dict.fromkeys(root(i) for i in range(len(reprs))))}
+    return {r.id: roots[root(i)] for i, r in enumerate(reprs)}
 
 
 # -- cached store path ---------------------------------------------------------------------
@@ -179,7 +242,7 @@ def trace_articles(
 
     articles = list(store.iter_articles(list(article_ids)))
     reprs = load_representations(store, [a.id for a in articles])
-    return trace_story_articles(articles, reprs, story)
+    return trace_story_articles(articles, reprs, story, check_events=True)
 
 
 # Traces computed by read-only readers, kept per process so repeated views of a stale story
