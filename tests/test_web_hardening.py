@@ -237,6 +237,18 @@ def test_serving_a_missing_store_read_only_is_a_clear_error(tmp_path):
     assert not missing.exists()
 
 
+def test_serve_command_names_a_missing_store(tmp_path):
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+
+    missing = tmp_path / "absent.db"
+    result = CliRunner().invoke(app, ["--db", str(missing), "serve", "--allowed-host", "x.lan"])
+    assert result.exit_code == 1
+    assert "absent.db" in result.output and "no store" in result.output
+    assert not missing.exists()
+
+
 # -- one read-only server over the stale store for the request-level checks --------------
 
 

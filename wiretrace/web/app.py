@@ -27,7 +27,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
-from ..errors import NotFoundError, StoreError, WiretraceError
+from ..errors import DecodeError, NotFoundError, StoreError, WiretraceError
 from ..store import open_store
 from ..store.sqlite import migrations
 from . import queries, schemas
@@ -430,7 +430,7 @@ def create_app(
 
     if allow_writes:
         @app.post("/api/ingest", tags=["write"], response_model=None,
-                  responses={200: {"model": schemas.IngestResult}, **_errors(413)})
+                  responses={200: {"model": schemas.IngestResult}, **_errors(413, 422)})
         async def api_ingest(request: Request) -> Any:
             """Ingest JSONL records posted as the request body (only with --allow-writes)."""
             declared = request.headers.get("content-length", "")
@@ -443,6 +443,10 @@ def create_app(
                     return JSONResponse({"detail": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
                 chunks.append(chunk)
             body = b"".join(chunks)
-            return await run_in_threadpool(lambda: queries.ingest_jsonl(holder.get(), body))
+            try:
+                return await run_in_threadpool(lambda: queries.ingest_jsonl(holder.get(), body))
+            except UnicodeError as exc:  # text no encoding can store (a lone surrogate)
+                detail = f"the posted records hold text that is not valid Unicode: {exc}"
+                return JSONResponse({"detail": detail, "code": DecodeError.code}, status_code=422)
 
     return app
