@@ -108,6 +108,7 @@ def person_cues() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=100_000)
 def surface_key(name: str) -> str:
     """A name as written, without case, accents, dots or spaces (U.S. = US, Etats-Unis = États-Unis).
 
@@ -220,6 +221,7 @@ def _fixed_key(name: str) -> str:
     return "".join(ch for ch in surface_key(name) if not ch.isdigit())
 
 
+@lru_cache(maxsize=100_000)
 def fixed_type(name: str) -> tuple[str, str] | None:
     """(canonical, kind) for names no recogniser vote may retype (COVID-19 is never a person)."""
     return _fixed_types().get(_fixed_key(name))
