@@ -88,8 +88,6 @@ def outlet_from_masthead(first_line: str) -> str | None:
     words = [w for w in re.split(r"[\s:]+", segment) if w]
     while words and words[-1].lower() in navigation:
         words.pop()  # "NewsFlash24 Home"
-    while words and words[0].lower() in navigation:
-        words.pop(0)  # "Home: NewsFlash24"
     name = " ".join(words)
     if (
         not name
