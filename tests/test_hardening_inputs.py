@@ -335,3 +335,11 @@ def test_gzip_bomb_and_truncated_gzip_are_bounded(tmp_path: Path):
     bomb.write_bytes(gzip.compress(b"A" * 50_000_000))
     items = list(read_file(bomb, bomb.name, max_bytes=10_000_000))
     assert len(items) == 1 and isinstance(items[0], SourceError)
+
+
+def test_json_lines_saved_as_json_with_an_array_first_are_read_line_by_line(tmp_path: Path):
+    path = tmp_path / "export.json"
+    path.write_text("\n".join(["[1, 2]", good_record(1), "{broken", good_record(2)]) + "\n")
+    items = read_all(path)
+    assert [i.id for i in items if isinstance(i, RawDocument)] == ["rec-1", "rec-2"]
+    assert sorted(i.path for i in items if isinstance(i, SourceError)) == [f"{path}:1", f"{path}:3"]

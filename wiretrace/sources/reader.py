@@ -182,7 +182,7 @@ def sniff_format(name: str, head: bytes) -> Format:
     if body.startswith((b"{", b"[")) and (
         by_name not in ("text", "html") or _JSON_START.match(body)
     ):
-        if body.startswith(b"{") and _looks_like_jsonl(body):
+        if _looks_like_jsonl(body):  # whole values line after line, whatever the first is
             return "jsonl"
         if by_name == "jsonl":
             return "jsonl"  # named JSON Lines: read line by line whatever the first line holds
