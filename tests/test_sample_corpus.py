@@ -64,7 +64,7 @@ def test_corpus_shape(truth):
     for lang in ("en", "ru", "bg", "uk"):
         assert languages[lang] >= 5, lang
     assert languages["de"] >= 3
-    assert 7 <= len(truth["events"]) <= 12
+    assert 7 <= len(truth["events"]) <= 14
     storylines = Counter(e["storyline"] for e in truth["events"].values() if e["storyline"])
     assert any(n >= 2 for n in storylines.values())
     formats = Counter(a["format"] for a in articles.values())

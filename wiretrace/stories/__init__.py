@@ -15,6 +15,7 @@ from .cluster import (
     Merge,
     Scorer,
     SimpleScore,
+    Split,
     StoryClusterer,
     cosine_window_scorer,
     parse_time,
@@ -59,7 +60,7 @@ def update_stories(
     """
     from ..embeddings import get_backend
     from ..representations import load_representations
-    from .store import doc_vectors, join_scores, load_state, published_dates
+    from .store import article_languages, doc_vectors, join_scores, load_state, published_dates
 
     backend = backend or get_backend()
     state = load_state(store)
@@ -75,16 +76,24 @@ def update_stories(
         progress(len(wanted) - len(new_ids))
     reprs = load_representations(store, new_ids, backend=backend, progress=progress)
     clusterer = _clusterer_for(store, backend, scorer, **params)
-    clusterer.restore(state, vectors, published_dates(store), join_scores(store))
+    clusterer.restore(
+        state, vectors, published_dates(store), join_scores(store), article_languages(store)
+    )
     before = set(clusterer.stories)
     assigned = clusterer.assign(reprs.values())
-    touched = save_changes(store, clusterer, assigned)
+    # Stored stories that grew are checked for drift (a story built by an older, looser
+    # decision splits here); new ones were built by the current decision and need no check.
+    grown = {sid for sid in assigned.values() if sid in before}
+    splits = clusterer.split_drifted(grown)
+    moved = [m for split in splits for m in split.members]
+    touched = save_changes(store, clusterer, [*assigned, *moved])
     storylines = rebuild_storylines(store, clusterer)
     return {
         "articles": len(assigned),
         "new_stories": len(set(clusterer.stories) - before),
         "stories_changed": len(touched),
         "merges": len(clusterer.merges),
+        "splits": len(splits),
         "stories": len(clusterer.stories),
         "storylines": storylines,
         "scorer_calls": clusterer.scorer_calls,
@@ -138,6 +147,7 @@ __all__ = [
     "Merge",
     "Scorer",
     "SimpleScore",
+    "Split",
     "StoryClusterer",
     "cosine_window_scorer",
     "get_story",

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import NotFoundError
 from .cluster import StoryClusterer, parse_time
-from .storylines import StoryProfile, link_storylines, story_names
+from .storylines import link_storylines, profiles_of
 
 SUMMARY_MAX_CHARS = 320
 
@@ -59,6 +59,10 @@ def join_scores(store: Any) -> dict[str, float | None]:
 
 def published_dates(store: Any) -> dict[str, str | None]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT id, published FROM articles")}
+
+
+def article_languages(store: Any) -> dict[str, str | None]:
+    return {r[0]: r[1] for r in store.conn.execute("SELECT id, language FROM articles")}
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -273,12 +277,7 @@ def rebuild_storylines(store: Any, clusterer: StoryClusterer) -> int:
             names_of[row[0]] = list(json.loads(row[1]).get("names") or [])
         except (ValueError, AttributeError):
             continue
-    profiles = []
-    for sid, story in clusterer.stories.items():
-        if not story.members:
-            continue
-        names = story_names((names_of.get(a, []) for a in story.members), story.size)
-        profiles.append(StoryProfile(sid, story.seq, clusterer.centroid(sid), names))
+    profiles = profiles_of(clusterer, lambda a: {"names": names_of.get(a, [])})
     lines = link_storylines(profiles)
     at = now_iso()
     with store.transaction() as conn:
@@ -559,6 +558,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 
 __all__ = [
     "apply_trace",
+    "article_languages",
     "choose_title_article",
     "doc_vectors",
     "get_story",

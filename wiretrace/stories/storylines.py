@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,11 @@ MIN_SHARED_NAMES = 3
 # everything to everything; only rarer names count as shared.
 MAX_NAME_SHARE = 0.03
 MIN_NAME_STORIES = 4
+# Stories far apart in time must share more to continue one situation: one more shared name
+# for every NAME_GAP_DAYS between them (set on the sample corpus, whose storylines resume
+# after two to four months and whose year-apart fires in one heath are not one situation).
+NAME_GAP_DAYS = 90.0
+DAY_SECONDS = 86400.0
 
 
 @dataclass
@@ -33,6 +39,8 @@ class StoryProfile:
     seq: int
     centroid: np.ndarray
     names: set[str] = field(default_factory=set)
+    first: float | None = None  # earliest member's time (seconds since the epoch)
+    last: float | None = None
 
 
 def story_names(member_names: Iterable[Iterable[str]], size: int) -> set[str]:
@@ -42,6 +50,22 @@ def story_names(member_names: Iterable[Iterable[str]], size: int) -> set[str]:
         counts.update(set(names))
     need = max(1, math.ceil(size / 3))
     return {name for name, n in counts.items() if n >= need and len(name) >= 3}
+
+
+def profiles_of(
+    clusterer: Any, features_of: Callable[[str], dict[str, Any] | None]
+) -> list[StoryProfile]:
+    """One profile per story of ``clusterer``, names read through ``features_of(article)``."""
+    out = []
+    for sid, story in clusterer.stories.items():
+        if not story.members:
+            continue
+        names = story_names(
+            ((features_of(a) or {}).get("names") or [] for a in story.members), story.size
+        )
+        out.append(StoryProfile(sid, story.seq, clusterer.centroid(sid), names,
+                                story.first, story.last))
+    return out
 
 
 def storyline_id_for(oldest_story_id: str) -> str:
@@ -83,18 +107,31 @@ def link_storylines(
         return i
 
     near = [{j for j, _ in row} for row in neighbours]
-    for i in range(n):
-        for j, cos in neighbours[i]:
-            if j <= i or cos < min_cosine or i not in near[j]:
-                continue
-            if len(rare[i] & rare[j]) < min_shared_names:
-                continue
-            best[i] = max(best[i], cos)
-            best[j] = max(best[j], cos)
-            a, b = find(i), find(j)
-            if a != b:
-                keep, gone = (a, b) if profiles[a].seq < profiles[b].seq else (b, a)
-                parent[gone] = keep
+
+    def linked(i: int, j: int) -> bool:
+        need = min_shared_names + int(gap_days(profiles[i], profiles[j]) // NAME_GAP_DAYS)
+        return float(vecs[i] @ vecs[j]) >= min_cosine and len(rare[i] & rare[j]) >= need
+
+    candidates = sorted(
+        (-round(cos, 6), i, j)
+        for i in range(n) for j, cos in neighbours[i]
+        if j > i and i in near[j] and linked(i, j)
+    )
+    members = {i: [i] for i in range(n)}
+    for neg_cos, i, j in candidates:
+        a, b = find(i), find(j)
+        if a == b:
+            continue
+        # Average linkage: two storylines join only when most of their cross pairs link, so
+        # one story on the border of two situations does not chain them into one.
+        cross = [linked(x, y) for x in members[a] for y in members[b]]
+        if sum(cross) * 2 <= len(cross):
+            continue
+        best[i] = max(best[i], -neg_cos)
+        best[j] = max(best[j], -neg_cos)
+        keep, gone = (a, b) if profiles[a].seq < profiles[b].seq else (b, a)
+        parent[gone] = keep
+        members[keep] += members.pop(gone)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
@@ -107,6 +144,15 @@ def link_storylines(
             (profiles[i].id, round(best[i], 4)) for i in members
         ]
     return out
+
+
+def gap_days(a: StoryProfile, b: StoryProfile) -> float:
+    """Days between the end of the earlier story and the start of the later (0 if they
+    overlap or a date is unknown)."""
+    if None in (a.first, a.last, b.first, b.last):
+        return 0.0
+    gap = max(b.first - a.last, a.first - b.last, 0.0)  # type: ignore[operator]
+    return gap / DAY_SECONDS
 
 
 def _neighbours(vecs: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
@@ -134,4 +180,6 @@ def _neighbours(vecs: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
     ]
 
 
-__all__ = ["StoryProfile", "link_storylines", "story_names", "storyline_id_for"]
+__all__ = [
+    "StoryProfile", "link_storylines", "profiles_of", "story_names", "storyline_id_for",
+]
