@@ -72,12 +72,14 @@ def fuzz(base: str, examples: int) -> dict[str, Counter[str]]:
                 counts["server errors"] += 1
             try:
                 case.validate_response(response, checks=checks[mode])
-            except Exception as exc:  # a failed check: counted and shown, not raised
-                name = type(exc).__name__
-                counts[f"failed: {name}"] += 1
-                examples_shown.setdefault(
-                    name, f"{case.path} {case.path_parameters} {case.query}: {str(exc)[:400]}"
-                )
+            except (Exception, BaseExceptionGroup) as exc:  # failed checks: counted, not raised
+                failures = exc.exceptions if isinstance(exc, BaseExceptionGroup) else (exc,)
+                for failure in failures:
+                    name = type(failure).__name__
+                    counts[f"failed: {name}"] += 1
+                    examples_shown.setdefault(
+                        name, f"{case.path} {case.path_parameters} {case.query}: {str(failure)[:400]}"
+                    )
 
         run()
 
