@@ -343,3 +343,20 @@ def test_json_lines_saved_as_json_with_an_array_first_are_read_line_by_line(tmp_
     items = read_all(path)
     assert [i.id for i in items if isinstance(i, RawDocument)] == ["rec-1", "rec-2"]
     assert sorted(i.path for i in items if isinstance(i, SourceError)) == [f"{path}:1", f"{path}:3"]
+
+
+def test_a_worker_over_the_memory_budget_is_killed_and_replaced(tmp_path: Path, store):
+    from wiretrace.pipeline import ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = [f"Headline {i} of the day said the board on Tuesday" for i in range(18_000)]
+    (folder / "a-slow.txt").write_text("\n".join(lines))
+    (folder / "b-fine.txt").write_text(GOOD.format(town="Fine"))
+    # a cap below what any worker holds: the long page is stopped while it runs; the short
+    # one may finish before the next look at the worker's memory, or be stopped the same way
+    report = ingest(store, [str(folder)], workers=2, run_stages=False, doc_timeout=60, doc_memory_mb=1)
+    by_name = {Path(p).name: (code, message) for p, code, message in report.errors}
+    assert by_name["a-slow.txt"][0] == OverBudgetError.code
+    assert "memory budget of 1 MB" in by_name["a-slow.txt"][1]
+    assert report.new + report.failed == 2
