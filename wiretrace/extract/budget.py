@@ -34,6 +34,9 @@ POLL_SECONDS = 0.2
 # A worker that grew past this share of its memory budget is replaced after its document, so
 # memory kept by one big page is not charged to the next.
 RECYCLE_SHARE = 0.5
+# Workers that die before they are ready, in a row, before the pool gives up on processes and
+# runs the rest in-process (a broken installation, a machine out of processes).
+MAX_START_FAILURES = 5
 # Modules a fresh worker needs: imported once in the fork server, so replacing a killed worker
 # costs a fork, not a second of imports.
 PRELOAD = [
@@ -209,6 +212,7 @@ class WorkerPool:
         self.context.set_forkserver_preload(PRELOAD)
         self.workers: list[_Worker] = []
         self.killed = 0
+        self.start_failures = 0
 
     def _start(self) -> _Worker:
         parent_end, child_end = self.context.Pipe()
@@ -247,6 +251,12 @@ class WorkerPool:
         pending = deque(range(len(items)))
         busy: dict[Connection, _Worker] = {}
         while pending or busy:
+            if self.start_failures >= MAX_START_FAILURES and not busy:
+                for index in pending:  # no working processes: carry on here, under the timer
+                    results[index] = run_in_process(
+                        self.func, items[index], self.budget.seconds, self.over
+                    )
+                break
             for worker in list(self.workers):
                 if not pending:
                     break
@@ -308,7 +318,10 @@ class WorkerPool:
             worker.ready = worker.conn.recv() == _READY
         except (EOFError, OSError):
             worker.ready = False
-        if not worker.ready:
+        if worker.ready:
+            self.start_failures = 0
+        else:
+            self.start_failures += 1
             self._replace(worker, kill=True)
 
     def close(self) -> None:
