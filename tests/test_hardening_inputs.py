@@ -360,3 +360,12 @@ def test_a_worker_over_the_memory_budget_is_killed_and_replaced(tmp_path: Path, 
     assert by_name["a-slow.txt"][0] == OverBudgetError.code
     assert "memory budget of 1 MB" in by_name["a-slow.txt"][1]
     assert report.new + report.failed == 2
+
+
+@pytest.mark.parametrize("name", ["deep-first.jsonl", "deep-first.json"])
+def test_a_deeply_nested_first_line_does_not_lose_the_file(tmp_path: Path, name: str):
+    path = tmp_path / name
+    path.write_text("\n".join(['{"a":' * 1500 + "1" + "}" * 1500, good_record(1), good_record(2)]) + "\n")
+    items = read_all(path)
+    assert [i.id for i in items if isinstance(i, RawDocument)] == ["rec-1", "rec-2"]
+    assert [i.path for i in items if isinstance(i, SourceError)] == [f"{path}:1"]

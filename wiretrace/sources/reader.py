@@ -170,6 +170,8 @@ def _looks_like_jsonl(head: bytes) -> bool:
         json.loads(lines[0])
     except ValueError:
         return False
+    except RecursionError:
+        pass  # a whole value, only nested too deep: the reader reports that line alone
     return lines[1].lstrip().startswith(b"{")
 
 
