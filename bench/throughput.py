@@ -97,6 +97,14 @@ def _sentences(para: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", para) if s]
 
 
+def _reword(sentence: str, rng: random.Random) -> str:
+    words = sentence.split()
+    if len(words) < 6:
+        return sentence
+    del words[rng.randrange(1, len(words) - 1)]
+    return " ".join(words)
+
+
 def _variant(kind: str, title: str, paras: list[str], rng: random.Random) -> tuple[str, str]:
     """A re-post, partial copy or rewrite of one report, as outlets publish them."""
     if kind == "copy":
@@ -107,14 +115,15 @@ def _variant(kind: str, title: str, paras: list[str], rng: random.Random) -> tup
         if len(kept) > 4:
             del kept[rng.randrange(1, len(kept) - 1)]
         return title, "\n\n".join(kept)
-    # rewrite: sentences dropped and reordered within paragraphs, a new headline
+    # rewrite: sentences dropped, reordered within paragraphs and reworded (a word left out),
+    # and a new headline
     out = []
     for para in paras:
         sents = _sentences(para)
         sents = [s for s in sents if rng.random() > 0.25] or sents[:1]
         if len(sents) > 2 and rng.random() < 0.5:
             sents[0], sents[1] = sents[1], sents[0]
-        out.append(" ".join(sents))
+        out.append(" ".join(_reword(s, rng) if rng.random() < 0.6 else s for s in sents))
     lead = _sentences(paras[0])[0] if paras else title
     return " ".join(lead.split()[:14]).rstrip(".,;:"), "\n\n".join(out)
 
@@ -203,6 +212,13 @@ def peak_rss_mb() -> tuple[float, float]:
     return me, kids
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (all its threads) and of its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _timed_observer() -> Any:
     from wiretrace.pipeline import IngestObserver
 
@@ -212,20 +228,27 @@ def _timed_observer() -> Any:
         def __init__(self) -> None:
             self.t0 = time.perf_counter()
             self.first_stage: float | None = None
-            self.started: dict[str, float] = {}
+            self.first_stage_cpu: float | None = None
+            self.started: dict[str, tuple[float, float]] = {}
             self.seconds: dict[str, float] = {}
+            self.cpu: dict[str, float] = {}
             self.counts: dict[str, int] = {}
 
         def stage_started(self, name: str, total: int) -> Callable[[int], None] | None:
             now = time.perf_counter()
             if self.first_stage is None:
                 self.first_stage = now
-            self.started[name] = now
+                self.first_stage_cpu = cpu_seconds()
+            self.started[name] = (now, cpu_seconds())
             self.counts[name] = total
+            print(f"  [{now - self.t0:7.1f}s] {name}: {total} articles", file=sys.stderr, flush=True)
             return None
 
         def stage_finished(self, name: str, summary: Any) -> None:
-            self.seconds[name] = time.perf_counter() - self.started[name]
+            self.seconds[name] = time.perf_counter() - self.started[name][0]
+            self.cpu[name] = cpu_seconds() - self.started[name][1]
+            print(f"  [{time.perf_counter() - self.t0:7.1f}s] {name} done in "
+                  f"{self.seconds[name]:.1f}s", file=sys.stderr, flush=True)
 
     return Timer()
 
@@ -263,35 +286,42 @@ def main() -> int:
     backend.embed_passages(["warm-up"])  # model load is not throughput
 
     timer = _timed_observer()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     report = ingest(store, [str(corpus)], workers=args.workers, observer=timer)
-    total = time.perf_counter() - t0
+    total, total_cpu = time.perf_counter() - t0, cpu_seconds() - c0
     load_after = os.getloadavg()[0]
     n = report.new + report.changed
     extraction = (timer.first_stage or time.perf_counter()) - t0
+    # extraction workers' CPU is only counted once the pool has ended: the whole run's CPU
+    # less the later stages' is extraction's
+    extraction_cpu = total_cpu - sum(timer.cpu.values())
     rss_self, rss_children = peak_rss_mb()
 
     ids = store.article_ids()
     articles = list(store.iter_articles(ids))
     docs = [doc_text(a) for a in articles]
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_seconds()
     for i in range(0, len(docs), EMBED_BATCH):
         backend.embed_passages(docs[i : i + EMBED_BATCH])
-    floor = time.perf_counter() - t1
+    floor, floor_cpu = time.perf_counter() - t1, cpu_seconds() - c1
 
     stories = store.conn.execute(
         "SELECT count(*) FROM (SELECT story_id FROM story_members GROUP BY story_id HAVING count(*) > 1)"
     ).fetchone()[0]
     print(f"\n{n} articles stored ({report.failed} failed), {stories} multi-article stories, "
           f"backend {backend.name}")
-    print(f"{'stage':<16}{'seconds':>10}{'articles/s':>12}{'share':>8}")
-    rows = [("extraction", extraction)] + list(timer.seconds.items())
-    for name, secs in rows:
+    print("wall: seconds on the clock; cpu: CPU seconds of this process's threads and its workers")
+    print(f"{'stage':<16}{'wall s':>9}{'articles/s':>12}{'share':>8}{'cpu s':>9}{'share':>8}")
+    rows = [("extraction", extraction, extraction_cpu)] + [
+        (name, secs, timer.cpu[name]) for name, secs in timer.seconds.items()
+    ]
+    for name, secs, cpu in rows:
         rate = n / secs if secs > 0 else float("inf")
-        print(f"{name:<16}{secs:10.1f}{rate:12.2f}{secs / total:8.1%}")
-    print(f"{'pipeline':<16}{total:10.1f}{n / total:12.2f}{1:8.0%}")
-    print(f"{'floor':<16}{floor:10.1f}{len(docs) / floor:12.2f}   (document texts embedded once)")
-    print(f"pipeline/floor: {total / floor:.2f}")
+        print(f"{name:<16}{secs:9.1f}{rate:12.2f}{secs / total:8.1%}{cpu:9.1f}{cpu / total_cpu:8.1%}")
+    print(f"{'pipeline':<16}{total:9.1f}{n / total:12.2f}{1:8.0%}{total_cpu:9.1f}{1:8.0%}")
+    print(f"{'floor':<16}{floor:9.1f}{len(docs) / floor:12.2f}{'':8}{floor_cpu:9.1f}"
+          "   (document texts embedded once)")
+    print(f"pipeline/floor: {total / floor:.2f} wall, {total_cpu / floor_cpu:.2f} cpu")
     print(f"per core: {n / total / (os.cpu_count() or 1):.2f} articles/s")
     print(f"peak RSS: {rss_self:.0f} MB (this process), {rss_children:.0f} MB (largest worker)")
     print(f"load average after: {load_after:.2f}")
