@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line)
 
     print(f"storylines (truth: same topic label, events within {STORYLINE_DAYS:g} days), "
-          "whole set, default settings:")
+          "whole set, default settings, current storyline linking over each method's stories:")
     for d in DENSITIES:
         name = "own" if d is None else f"{d:g}/day"
         for method, params in (("before", BEFORE), ("after", AFTER)):

@@ -6,8 +6,12 @@ that are among the ``k`` nearest doc vectors in an HNSW index, asks the pair sco
 each candidate reports the same event, and joins a story only when the link is confirmed by a
 second member or by the story's most central member. One bridge article therefore cannot chain
 two different events together; two stories merge only when their central members are judged
-the same event too. Story ids are derived from the founding article and never change; a merge
-keeps the older story's id and is recorded.
+the same event too. In a dense stream that is not enough: a follow-up of an event links to its
+story about as well as a same-topic article does, so a new article must also stand out from
+the crowd, closer to the story's members (founder included) than to its nearest articles in
+other stories (see ``RIVAL_MARGIN``). Story ids are derived from the founding article and never
+change; a merge keeps the older story's id and is recorded; a story whose members have drifted
+from its founder splits, the part with the founder keeping the id (``split_drifted``).
 
 The scorer is any callable ``(a, b) -> obj`` with ``similarity``, ``same_event`` and
 ``confidence`` attributes; by default :func:`wiretrace.similarity.scorer.score_pair`.
@@ -55,10 +59,14 @@ RIVALS = 2
 # ... unless the pair scorer is this sure of the members checked (a scorer that knows better
 # than the doc vectors, such as a translation it aligned sentence by sentence, has the last
 # word; on the AllSides pairs 15 of ~4,900 different-event candidates reach 0.7).
-SURE_PROBABILITY = 0.9
+SURE_PROBABILITY = 0.7
 STORY_PROBABILITY: float | None = None
 # A story's core for the drift check: its founder and the first members that link to it.
 CORE_SIZE = 3
+# Drift shows at a story's latest members (a chain grows at its end); only the latest this
+# many are checked, so the check costs at most CORE_SIZE * DRIFT_CHECK_MAX scorer calls for a
+# stored story that grows, however large it is.
+DRIFT_CHECK_MAX = 32
 DUPLICATE_COSINE = 0.95
 DUPLICATE_SHARE = 0.6  # of the shorter article's sentences, identical after normalising
 DUPLICATE_MIN_SENTENCES = 3
@@ -498,7 +506,8 @@ class StoryClusterer:
         """Split stories whose members have drifted from the event they were founded on.
 
         A story's core is its founder and the first members (in joining order) that link to
-        it, up to ``CORE_SIZE``; a member that links to no more than half of the core has
+        it, up to ``CORE_SIZE``; a member (of the latest ``DRIFT_CHECK_MAX``) that links to no
+        more than half of the core has
         drifted (a follow-up chained in through other members, or a story built by an older,
         looser decision). The story keeps its id and its core; the drifted members, oldest
         first, join each other where a majority of a group's members link, else found new
@@ -519,7 +528,7 @@ class StoryClusterer:
                 if self._links(self._score(founder, m)):
                     core.append(m)
             drifted = []
-            for m in story.members:
+            for m in story.members[-DRIFT_CHECK_MAX:]:
                 if m in core:
                     continue
                 r = self._repr(m)

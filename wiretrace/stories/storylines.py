@@ -2,9 +2,11 @@
 
 Two stories belong to one storyline when their centroids are close (same subject) and they
 share several names (same people and places), although the pair scorer put them in different
-stories (different events: a vote, then its aftermath a week later). Linking is over
-nearest-neighbour story centroids, never all pairs, and storylines are the connected
-components; a storyline's id derives from its oldest story, so it is stable as it grows.
+stories (different events: a vote, then its aftermath a week later); the further apart in time,
+the more names they must share. Linking is over nearest-neighbour story centroids, never all
+pairs, and storylines grow by average linkage (a story joins when it links to most of a
+storyline's stories), so one story on the border of two situations does not chain them; a
+storyline's id derives from its oldest story, so it is stable as it grows.
 """
 
 from __future__ import annotations
@@ -82,10 +84,11 @@ def link_storylines(
 ) -> dict[str, list[tuple[str, float]]]:
     """Group stories into storylines: {storyline id: [(story id, best link cosine)]}.
 
-    Two stories link when each is among the other's ``k`` nearest centroids, their centroid
-    cosine is at least ``min_cosine``, and they share ``min_shared_names`` names that are
-    rare among all stories. Only groups of two or more stories are returned, each ordered
-    oldest story first.
+    Two stories link when their centroid cosine is at least ``min_cosine`` and they share
+    ``min_shared_names`` names rare among all stories, plus one for every ``NAME_GAP_DAYS``
+    between them. Links between mutual ``k`` nearest centroids are taken strongest first, and
+    two storylines join only when most of their cross pairs link. Only groups of two or more
+    stories are returned, each ordered oldest story first.
     """
     n = len(profiles)
     if n < 2:
