@@ -46,6 +46,11 @@ from wiretrace.sources import iter_documents  # noqa: E402
 
 MODEL_PATH = ROOT / "wiretrace" / "provenance" / "data" / "edge_model.json"
 VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "sample_vectors.npz"
+# The evidence the edge model reads (see wiretrace.provenance.graph.evidence_features). Not
+# the direction's certainty: how sure the order is says nothing about whether one article was
+# made from the other (and same-day independent coverage would teach it that it does).
+FEATURES = ["unquoted_verbatim", "longest_run", "cover_same", "cover_cross", "order", "credit"]
+SHARED_COPY = 0.2  # AllSides pairs sharing this much unquoted wording have no known label
 L2 = 0.1  # ridge on the weights; a few hundred labelled edges, seven features (CV-chosen)
 
 
@@ -74,9 +79,10 @@ def representations(articles) -> dict[str, ArticleRepr]:
 
 
 def allsides_samples(names: list[str]) -> list[tuple[str, list[float], int, object]]:
-    """Labelled pairs from the AllSides dev set, when ../shared holds it: every source the
-    graph would give a member is another outlet's own report of the event, so none of them
-    is a derivation (label 0). Shared wire copy between two outlets is a common source too."""
+    """Labelled pairs from the AllSides dev set, when ../shared holds it: each member is an
+    outlet's own report of the event, so a source the graph gives it is not a derivation
+    (label 0). Pairs that share much wording (the same wire copy run by two outlets) are left
+    out: whether one copied the other or both ran the wire, the data does not say."""
     sys.path.insert(0, str(ROOT / "eval"))
     from clustering import ALLSIDES, article_from_row, cached_representations, load_allsides
 
@@ -93,8 +99,9 @@ def allsides_samples(names: list[str]) -> list[tuple[str, list[float], int, obje
         if len(members) < 2:
             continue
         for features, _, edge in chosen_edge_samples(members, reprs, {"derivations": []}):
-            if not edge.common_source:
-                out.append((f"allsides-{event}", [float(features.get(n, 0.0)) for n in names], 0, edge))
+            if edge.common_source or features["unquoted_verbatim"] >= SHARED_COPY:
+                continue
+            out.append((f"allsides-{event}", [float(features.get(n, 0.0)) for n in names], 0, edge))
     return out
 
 
@@ -116,7 +123,7 @@ def _report(label: str, probs: np.ndarray, y: np.ndarray) -> None:
 
 def calibration(articles, reprs, events, truth, fit: bool, l2: float = L2) -> None:
     """Leave-one-event-out calibration of the edge model on the chosen edges."""
-    names = edge_model()["features"]
+    names = FEATURES if fit else edge_model()["features"]
     samples, wire = [], []
     for event, ids in sorted(events.items()):
         for features, label, edge in chosen_edge_samples(
@@ -127,7 +134,8 @@ def calibration(articles, reprs, events, truth, fit: bool, l2: float = L2) -> No
                 continue
             samples.append((event, [float(features.get(n, 0.0)) for n in names], label, edge))
     n_sample = len(samples)
-    samples += allsides_samples(names)
+    if "--no-allsides" not in sys.argv:
+        samples += allsides_samples(names)
     x = np.array([s[1] for s in samples])
     y = np.array([s[2] for s in samples], dtype=float)
     groups = np.array([s[0] for s in samples])

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         trace = trace_story_articles(group, reprs, event)
         ids = {a.id for a in group}
         members += len(ids)
-        edges = trace.get("all_edges", trace["edges"])
+        edges = trace["edges"] + trace.get("hidden_edges", [])
         member_edges = [e for e in edges if e["from"] in ids and e["to"] in ids]
         all_edges += len(member_edges)
         any_edge += len({e["to"] for e in member_edges})
@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     stories = sum(1 for g in events.values() if len(g) >= 2)
     print(f"AllSides dev: {len(rows)} articles, {stories} multi-article events, {members} members")
     print(f"  trace time {seconds:.1f}s")
-    print(f"  member-to-member edges drawn (any confidence): {all_edges}")
-    print(f"  members with an edge from another member (any confidence): {any_edge}")
+    print(f"  member-to-member candidate sources (shown or hidden): {all_edges}")
+    print(f"  members with such a candidate (any confidence): {any_edge}")
     print(
         f"  members with an edge from another member at confidence >= {args.threshold}: "
         f"{flagged} ({flagged / max(members, 1):.1%})  kinds {dict(kinds)}"

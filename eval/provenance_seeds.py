@@ -103,10 +103,13 @@ def main() -> int:
         print("  " + note)
     for trace in (t1, t2):
         print(f"\n== {trace['story']}: origins {trace['origins']}")
-        for e in trace["edges"]:
+        for e in trace["edges"] + trace.get("hidden_edges", []):
+            hidden = " (hidden: below the display threshold)" if e in trace.get("hidden_edges", []) else ""
             print(
-                f"  {e['from']} -> {e['to']}  {e['kind']}  conf {e['confidence']}  {e.get('features', {})}"
+                f"  {e['from']} -> {e['to']}  {e['kind']}  conf {e['confidence']}{hidden}  "
+                f"{e.get('features', {})}"
             )
+        print(f"  verdicts: {trace.get('verdicts')}")
         print(f"  date_conflicts: {trace['date_conflicts']}")
     d1 = t1["articles"]["001"]
     print("\n001 added:")

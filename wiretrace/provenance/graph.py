@@ -35,7 +35,7 @@ import numpy as np
 
 from .align import Doc, PairAlignment
 from .diff import is_claim
-from .lexicon import agencies, extract_names
+from .lexicon import agencies, extract_names, romanise
 
 RELATED_COVERAGE = 0.3
 RELATED_VERBATIM_TOKENS = 20
@@ -56,6 +56,11 @@ PIVOT_BONUS = 0.1
 # 0.5 a shown edge is likelier right than wrong (the model's calibration is checked by
 # eval/provenance.py).
 DISPLAY_THRESHOLD = 0.5
+# A target this much made of its source's own (unquoted) words is a copy of it, whatever the
+# model reads from order and coverage (a partial copy aligns too few sentences to have an
+# order); in the sample corpus every such pair is a true copy (6 of 6). Scaled by how sure
+# the direction is.
+VERBATIM_COPY = 0.8
 QUOTE_SENTENCE = 0.5  # a sentence this much inside quotation marks is a quote, not wording
 LONG_RUN = 40  # shared unquoted run (tokens) that counts as fully long; runs are log-scaled
 MIN_ORDER_PAIRS = 3  # aligned pairs needed before their order says anything
@@ -182,6 +187,8 @@ def is_agency_original(node: Node, agency: str) -> bool:
     outlet, host = _norm_outlet(node.outlet), _norm_outlet(node.url)
     if outlet and outlet in aliases:
         return True
+    if outlet and romanise(outlet) in {romanise(a) for a in aliases}:
+        return True  # the outlet's own spelling in another script ("Укрпрес" / "Ukrpres")
     return any(host == a or host.endswith("." + a) for a in aliases if "." in a)
 
 
@@ -447,8 +454,12 @@ def evidence_features(
     covered_t = {j for _, j in positions} & claims_tgt
     covered_s = {i for i, _ in positions} & claims_src
     same_language = (source.doc.language or "") == (target.doc.language or "")
-    cover = min(
-        len(covered_t) / max(len(claims_tgt), 1), len(covered_s) / max(len(claims_src), 1)
+    explained = len(covered_t) / max(len(claims_tgt), 1)
+    # Within a language: how much both sides share. Across languages there is no shared
+    # wording to read, so how much of the target its source explains (a translation or a
+    # summary is explained whole).
+    cover = (
+        min(explained, len(covered_s) / max(len(claims_src), 1)) if same_language else explained
     )
     return {
         "unquoted_verbatim": round(unquoted / n_tgt, 4),
@@ -506,6 +517,10 @@ def candidate_edges(
             kind, confidence = "copy", 1.0
         else:
             confidence = edge_probability(evidence, model)
+            if evidence["unquoted_verbatim"] >= VERBATIM_COPY:
+                # ... though which way it was copied is only as sure as the direction.
+                sure = 0.5 + 0.5 * evidence["certainty"]
+                confidence = max(confidence, evidence["unquoted_verbatim"] * sure)
         figures["direction"] = round(score if source is a else -score, 3)
         if reasons:
             figures["direction_reasons"] = reasons
@@ -699,6 +714,28 @@ def agency_edges(
     return result
 
 
+def mark_dateline_originals(nodes: dict[str, Node]) -> None:
+    """Take an article as a wire's own report when it opens with the wire's dateline credit
+    ("KYIV, March 3 (Reuters) -"), names no outlet or address of its own, is written in the
+    wire's language, is the only such article, and other articles credit the same wire: a
+    copy run by an outlet names the outlet."""
+    found: dict[str, list[Node]] = {}
+    for node in nodes.values():
+        if node.outlet or node.url:
+            continue
+        for credit in node.credits:
+            if credit.get("kind", "agency") != "agency" or not _dateline_credit(node, credit):
+                continue
+            home = agencies().get(agency_key(credit["name"]) or "", {}).get("language")
+            if home and node.doc.language and home != node.doc.language:
+                continue
+            found.setdefault(credit["name"], []).append(node)
+    for agency, candidates in found.items():
+        crediting = sum(1 for n in nodes.values() if any(c["name"] == agency for c in n.credits))
+        if len(candidates) == 1 and crediting > 1:  # others credit it: the wire's own text
+            candidates[0].original_of.add(agency)
+
+
 def build_graph(
     nodes: dict[str, Node],
     alignments: Sequence[PairAlignment],
@@ -709,6 +746,7 @@ def build_graph(
     """(chosen edges, hidden edges). Each article's source is chosen among all candidates (the
     edge model is calibrated on exactly these choices); a choice below ``threshold`` is hidden,
     and the article stays a root: independent reporting, or its credited wire."""
+    mark_dateline_originals(nodes)
     edges = candidate_edges(nodes, alignments, model)
     first = choose_sources(nodes, edges)
     hidden = [e for e in first.values() if e.confidence < threshold]
