@@ -30,6 +30,10 @@ def good_record(i: int, **extra: object) -> str:
 
 
 def run_cli(db: Path, *args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
+    """The real CLI; ingest runs in-process (``--workers 1``) unless a test asks for workers,
+    since starting worker processes is the slow part of a tiny run."""
+    if args and args[0] == "ingest" and "--workers" not in args:
+        args = ("ingest", "--workers", "1", *args[1:])
     return subprocess.run(
         [sys.executable, "-m", "wiretrace", "--db", str(db), *args],
         capture_output=True,
@@ -174,7 +178,16 @@ def test_element_with_200k_attributes_is_refused_quickly(tmp_path: Path, db_path
     (tmp_path / "in" / "attrs.html").write_text(page)
     (tmp_path / "in" / "fine.txt").write_text(GOOD.format(town="Fine"))
     started = time.monotonic()
-    proc = run_cli(db_path, "ingest", "--no-stories", "--json", str(tmp_path / "in"), timeout=120)
+    proc = run_cli(
+        db_path,
+        "ingest",
+        "--workers",
+        "2",
+        "--no-stories",
+        "--json",
+        str(tmp_path / "in"),
+        timeout=120,
+    )
     assert time.monotonic() - started < 60
     assert proc.returncode == 1, proc.stderr
     errors = summary_of(proc)["errors"]
@@ -355,7 +368,9 @@ def test_a_worker_over_the_memory_budget_is_killed_and_replaced(tmp_path: Path, 
     (folder / "b-fine.txt").write_text(GOOD.format(town="Fine"))
     # a cap below what any worker holds: the long page is stopped while it runs; the short
     # one may finish before the next look at the worker's memory, or be stopped the same way
-    report = ingest(store, [str(folder)], workers=2, run_stages=False, doc_timeout=60, doc_memory_mb=1)
+    report = ingest(
+        store, [str(folder)], workers=2, run_stages=False, doc_timeout=60, doc_memory_mb=1
+    )
     by_name = {Path(p).name: (code, message) for p, code, message in report.errors}
     assert by_name["a-slow.txt"][0] == OverBudgetError.code
     assert "memory budget of 1 MB" in by_name["a-slow.txt"][1]
@@ -365,7 +380,9 @@ def test_a_worker_over_the_memory_budget_is_killed_and_replaced(tmp_path: Path, 
 @pytest.mark.parametrize("name", ["deep-first.jsonl", "deep-first.json"])
 def test_a_deeply_nested_first_line_does_not_lose_the_file(tmp_path: Path, name: str):
     path = tmp_path / name
-    path.write_text("\n".join(['{"a":' * 1500 + "1" + "}" * 1500, good_record(1), good_record(2)]) + "\n")
+    path.write_text(
+        "\n".join(['{"a":' * 1500 + "1" + "}" * 1500, good_record(1), good_record(2)]) + "\n"
+    )
     items = read_all(path)
     assert [i.id for i in items if isinstance(i, RawDocument)] == ["rec-1", "rec-2"]
     assert [i.path for i in items if isinstance(i, SourceError)] == [f"{path}:1"]
