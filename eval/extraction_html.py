@@ -120,6 +120,7 @@ def trafilatura_result(html: str, url: str | None) -> dict[str, Any]:
 def ours_result(html: str, url: str | None) -> dict[str, Any]:
     from wiretrace.extract.html import extract_html
     from wiretrace.metadata import extract_metadata
+    from wiretrace.metadata.dates import local_day
     from wiretrace.records import RawDocument
 
     cleaned, page_meta = extract_html(html, url=url)
@@ -127,7 +128,9 @@ def ours_result(html: str, url: str | None) -> dict[str, Any]:
                       raw_bytes=html.encode("utf-8", errors="replace"), html=html,
                       fields={"url": url} if url else {})
     meta = extract_metadata(doc, cleaned, page_meta=page_meta)
-    return {"body": cleaned.text, "title": meta.title, "date": meta.published,
+    # labels are the day the page shows; published is UTC, so compare in the page's own offset
+    written = meta.evidence["published"].text if "published" in meta.evidence else None
+    return {"body": cleaned.text, "title": meta.title, "date": local_day(meta.published, written),
             "method": cleaned.method}
 
 

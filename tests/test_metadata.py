@@ -583,3 +583,14 @@ def test_html_entities_are_decoded_in_every_field(tmp_path):
     assert meta.outlet == "Smith & Sons"
     assert meta.url == "https://example.org/a?x=1&y=2"
     assert meta.evidence["author"].text == "Maria &amp; Katerina"  # the evidence stays as written
+
+
+def test_the_local_day_of_a_utc_time_is_the_day_the_page_shows():
+    from wiretrace.metadata.dates import local_day
+
+    # 18:00 in California on the 12th is 01:00 UTC on the 13th
+    assert local_day("2020-04-13T01:00:00+00:00", "2020-04-12T18:00:00-0700") == "2020-04-12"
+    assert local_day("2025-12-18T20:04:00+00:00", "2025-12-19T09:04:00+13:00") == "2025-12-19"
+    assert local_day("2025-10-17T17:16:00", "17 Октомври, 2025 17:16") == "2025-10-17"
+    assert local_day("2025-10-17", "yesterday (read at 2025-10-18)") == "2025-10-17"
+    assert local_day(None, None) is None

@@ -205,6 +205,24 @@ def to_utc(value: str | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def local_day(published: str | None, written: str | None) -> str | None:
+    """The calendar day of ``published`` (UTC) where the page was published: in the offset of
+    the value as written (the evidence), the day the page itself shows. Without an offset in
+    ``written`` the stored day is the only one known."""
+    if not published:
+        return None
+    local = parse_date(written) if written else None
+    if local and "T" in published and "T" in local and local[19:]:
+        try:
+            moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
+            zone = datetime.fromisoformat(local).tzinfo
+        except ValueError:
+            return published[:10]
+        if moment.tzinfo is not None and zone is not None:
+            return moment.astimezone(zone).date().isoformat()
+    return published[:10]
+
+
 @lru_cache(maxsize=1)
 def _relative_spec() -> tuple[dict[str, int], re.Pattern[str], dict[str, str], dict[str, int]]:
     spec = data.load("relative_dates")
