@@ -156,8 +156,18 @@ def kills(trials: int, seed: int, workdir: Path) -> dict:
                 f"lost {len(set(expected) - set(got))}, runs left running {running}",
                 flush=True,
             )
+    # the last word: a store built in one go now, by the same code, holds exactly what the
+    # killed-and-resumed one does
+    final_reference = workdir / "reference-final.db"
+    subprocess.run(wiretrace(final_reference, "ingest", "--no-stories", "--quiet", str(corpus)), capture_output=True)
+    want, got = set(_articles(final_reference)), set(_articles(db))
+    print(f"final: {len(got)} articles after {trials} kills, {len(want)} in a store built in one go", flush=True)
     return {
         "trials": trials,
+        "final_articles": len(got),
+        "final_reference_articles": len(want),
+        "final_missing": len(want - got),
+        "final_extra": len(got - want),
         "completed_resumes": completions,
         "integrity_failures": bad_integrity,
         "articles_lost": lost,
