@@ -281,9 +281,11 @@ class WorkerPool:
                 try:
                     got, result = conn.recv()  # type: ignore[union-attr]
                 except (EOFError, OSError):
+                    self._stop(worker, kill=True)
                     code = worker.process.exitcode
-                    results[index] = self.over(items[index], f"the worker died (exit {code})")
-                    self._replace(worker, kill=True)
+                    how = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
+                    results[index] = self.over(items[index], f"the worker died ({how})")
+                    self.workers[self.workers.index(worker)] = self._start()
                     continue
                 if isinstance(result, _Unsendable):
                     result = self.over(
@@ -327,7 +329,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker (killing any still busy)."""
         for worker in self.workers:
-            self._stop(worker, kill=worker.index is not None)
+            self._stop(worker, kill=worker.index is not None or not worker.ready)
         self.workers = []
 
     def __enter__(self) -> WorkerPool:
