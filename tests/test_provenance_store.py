@@ -73,11 +73,18 @@ def test_cli_trace_json_and_tree(fire_store, db_path, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) >= {"story", "origins", "edges", "articles", "date_conflicts"}
-    assert data["origins"] == ["harbour/orig"]
+    # The summary in its own words is below the display threshold: a root, shown as such.
+    assert data["origins"] == ["harbour/orig", "digest/summary"]
+    assert "digest/summary" not in {e["to"] for e in data["edges"]}
+    every = runner.invoke(app, ["--db", path, "trace", "s-fire", "--json", "--all-edges"])
+    hidden = [e for e in json.loads(every.stdout)["edges"] if e.get("hidden")]
+    assert [(e["from"], e["to"]) for e in hidden] == [("harbour/orig", "digest/summary")]
+    assert hidden[0]["confidence"] < 0.5
     tree = runner.invoke(app, ["--db", path, "trace", "s-fire"])
     assert tree.exit_code == 0, tree.output
     assert "voice/spin" in tree.stdout and "rewrite" in tree.stdout
     assert "+ The disaster is yet another example" in tree.stdout
+    assert "independent reporting" in tree.stdout
     chosen = runner.invoke(
         app, ["--db", path, "trace", "--articles", "harbour/orig", "herald/copy", "--json"]
     )

@@ -21,7 +21,11 @@ KINDS = {"copy", "partial-copy", "translation", "rewrite", "summary"}
 ALTERATIONS = {"number", "name", "quantity", "hedge", "strengthened"}
 ENTITY_TYPES = {"person", "organization", "location"}
 # How the corpus spells agency credits in other scripts.
-CREDIT_SPELLINGS = {"Reuters": ["Reuters", "Ройтерс", "Рейтер"], "BTA": ["BTA", "БТА"]}
+CREDIT_SPELLINGS = {
+    "Reuters": ["Reuters", "Ройтерс", "Рейтер"],
+    "BTA": ["BTA", "БТА"],
+    "AP": ["AP", "Associated Press"],
+}
 
 
 @pytest.fixture(scope="module")
