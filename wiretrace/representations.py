@@ -344,14 +344,17 @@ def load_representations(
     ids: Iterable[str],
     *,
     backend: EmbeddingBackend | None = None,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, ArticleRepr]:
     """Representations for ``ids``: cached ones are read, missing ones computed and stored.
 
-    ``progress`` is called with the number of articles finished after each batch.
+    Missing ones are embedded ``batch_size`` articles at a time (default: the backend's
+    ``batch_articles``), each batch stored in one transaction. ``progress`` is called with
+    the number of articles finished after each batch.
     """
     backend = backend or get_backend()
+    batch_size = batch_size or getattr(backend, "batch_articles", 32)
     out: dict[str, ArticleRepr] = {}
     missing: list[Article] = []
     for article in store.iter_articles(list(ids)):

