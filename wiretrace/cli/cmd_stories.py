@@ -48,8 +48,12 @@ def stories_cmd(
     """List stories: groups of articles, in any language, that report the same event.
 
     JSON: `[{"id", "title", "articles": [article ids], "languages", "first_seen",
-    "last_seen", "size", "summary", "storyline", "related_stories"}]`, largest first.
-    Every article belongs to exactly one story (possibly a story of one).
+    "last_seen", "size", "summary", "storyline", "related_stories", "members"}]`, largest
+    first. Every article belongs to exactly one story (possibly a story of one). `members`
+    says why each article is in its story: `{"id", "link_score", "linked_by", "via",
+    "detail"}`, where `linked_by` is founder, verbatim, scorer, sure, merge or split and
+    `link_score` is for the scorer its P(same event) with `via` (stories link from 0.02,
+    confirmed by the story's members; `compare` decides a pair alone at 0.5).
 
     Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang bg` ·
     `wiretrace stories -q "dam burst" --title-lang en` · `wiretrace stories --entity Hrytsenko`

@@ -197,12 +197,32 @@ class Split:
 
 @dataclass(frozen=True)
 class Link:
-    """Why an article is where it is: the member it linked to and the scorer's similarity."""
+    """Why an article is where it is: the member it linked to and the scorer's similarity
+    (``score``, which the cohesion check reads), and, for the reader, the signal that put it
+    there (``linked_by``, see ``SIGNALS``), the number that signal decided on (``link_score``)
+    and a sentence saying so (``detail``). ``linked_by`` is None for a link restored from a
+    store that did not record it."""
 
     article_id: str
     story_id: str
     via: str | None
     score: float | None
+    linked_by: str | None = None
+    link_score: float | None = None
+    detail: str | None = None
+
+
+# What put a member in its story (``Link.linked_by``):
+SIGNALS = {
+    "founder": "the first article of the story; nothing earlier linked to it",
+    "verbatim": "a near-verbatim re-post of a member (link_score: share of identical sentences)",
+    "scorer": "the pair scorer's P(same event) with the member it joined through, confirmed by "
+              "the members checked and clear of other stories by the rival margin",
+    "sure": "the pair scorer's P(same event), so sure it overrode a rival margin the article "
+            "did not clear",
+    "merge": "came with a story merged into this one (link_score and via from its first link)",
+    "split": "left a story whose core it had drifted from, for this one",
+}
 
 
 class _VectorIndex:
@@ -398,6 +418,10 @@ class StoryClusterer:
         self._seq = 0
         self._pair_cache: dict[tuple[str, str], PairScoreLike] = {}
         self._centered: list[np.ndarray] = []  # by index label
+        # Notes of the current decision, for explaining it (never read by the decision):
+        self._why: dict[str, dict[str, Any]] = {}  # story id -> what its confirmation found
+        self._rival_note: dict[str, Any] = {"margin": None, "sure": None}
+        self._copy_notes: dict[str, tuple[int, float]] = {}  # copied member -> (shared, share)
 
     @property
     def scorer(self) -> Scorer:
@@ -545,6 +569,7 @@ class StoryClusterer:
         keep = [m for m in story.members if m not in set(drifted)]
         self._rebuild(story, keep)
         groups: list[Story] = []
+        reason = f"no longer the event of its core ({', '.join(core)})"
         for m in sorted(drifted, key=lambda a: self._order_of(a)):
             r = self._repr(m)
             target = None
@@ -553,14 +578,21 @@ class StoryClusterer:
                 if agree * 2 > group.size:
                     target = group
                     break
+            left = f"left {story.id}, {reason}, linking to at most half of it"
             if target is None:
                 target = self._new_story(m)
                 groups.append(target)
+                via, p, why = None, None, f"{left}; founded this story"
+            else:  # every member of the group was scored just above (cached)
+                pairs = [(p_same(self._score(r, x)), x) for x in target.members]
+                p, via = max(pairs, key=lambda x: (x[0], x[1]))
+                p = round(p, 4)
+                why = (f"{left}; joined {via} (P(same event) {p:.2f}), linking to "
+                       f"{agree} of {target.size} members of this story")
             self._put_in_story(target, m, self._index.times[self._labels[m]])  # type: ignore[union-attr]
             old = self.links.get(m)
-            self.links[m] = Link(m, target.id, old.via if old else None, old.score if old else None)
+            self.links[m] = Link(m, target.id, via, old.score if old else None, "split", p, why)
         self._pair_cache.clear()
-        reason = f"no longer the event of its core ({', '.join(core)})"
         return [Split(story.id, g.id, tuple(g.members), reason) for g in groups]
 
     def _order_of(self, article_id: str) -> tuple[bool, float, str]:
@@ -623,6 +655,8 @@ class StoryClusterer:
 
     def _assign_one(self, r: ArticleRepr) -> None:
         self._pair_cache.clear()  # pairs repeat only within one decision; keep memory flat
+        self._why.clear()
+        self._copy_notes.clear()
         index = self._index
         found: list[tuple[int, float]] = []
         t = parse_time(r.published)
@@ -653,15 +687,66 @@ class StoryClusterer:
         if not confirmed:
             story = self._new_story(r.id)
             self._put_in_story(story, r.id, t)
-            self.links[r.id] = Link(r.id, story.id, None, None)
+            why = ("founded the story: the stories it linked to did not confirm it"
+                   if linked else "founded the story: no earlier article in reach linked to it")
+            self.links[r.id] = Link(r.id, story.id, None, None, "founder", None, why)
             return
         confirmed.sort(key=lambda c: (-round(c[0], 6), -c[1], self.stories[c[2]].seq))
-        target = self.stories[confirmed[0][2]]
+        chosen = confirmed[0][2]
+        target = self.stories[chosen]
+        # verbatim copies in the chosen story: it was taken without the confirmation checks
+        chosen_copies = [(cos, c) for cos, c in copied if self.story_of[c] == chosen]
         for _, _, other_id in confirmed[1:]:
             target = self._maybe_merge(target, self.stories[other_id], r.id)
-        best_sim, best_member = max(linked[confirmed[0][2]], key=lambda x: (x[0], x[1]))
+        best_sim, best_member = max(linked[chosen], key=lambda x: (x[0], x[1]))
         self._put_in_story(target, r.id, t)
-        self.links[r.id] = Link(r.id, target.id, best_member, best_sim)
+        self.links[r.id] = self._explain(r, target.id, chosen, chosen_copies, best_member, best_sim)
+
+    def _explain(
+        self,
+        r: ArticleRepr,
+        story_id: str,
+        chosen: str,
+        copied: Sequence[tuple[float, str]],  # (doc cosine, member) copied verbatim in chosen
+        best_member: str,
+        best_sim: float,
+    ) -> Link:
+        """The link of an article that joined ``chosen``, with the signal that decided it.
+
+        Reads only what the decision computed (the pair cache, the notes of the checks), so
+        explaining costs no scorer call and cannot change a decision."""
+        if copied:
+            cos, source = max(copied, key=lambda x: (x[0], x[1]))
+            shared, share = self._copy_notes.get(source, (0, 0.0))
+            return Link(
+                r.id, story_id, source, best_sim, "verbatim", round(float(share), 4),
+                f"re-posts {source} nearly verbatim ({shared} sentences, {share:.0%} of the "
+                f"shorter article identical; doc cosine {cos:.2f}), whatever its page date",
+            )
+        p = round(p_same(self._score(r, best_member)), 4)
+        note = self._why.get(chosen, {})
+        need = (f"links need P >= {self.link_probability:g}" if self.link_probability is not None
+                else "the scorer decided same event")
+        parts = [f"P(same event) {p:.2f} with {best_member} ({need})"]
+        if note.get("checked"):
+            founder = ", founder included" if note.get("founder") else ""
+            parts.append(f"confirmed by {note['agree']} of {note['checked']} members "
+                         f"checked{founder}")
+        gap, sure = note.get("margin"), note.get("sure")
+        signal = "scorer"
+        if gap is None:
+            parts.append("no article of another story in reach")
+        elif sure is None:
+            parts.append(f"centred doc cosine {gap:.2f} above its nearest articles in other "
+                         f"stories (margin {self.rival_margin:g})")
+        else:
+            signal = "sure"
+            parts.append(f"only {gap:.2f} above its nearest articles in other stories "
+                         f"(margin {self.rival_margin:g}), but the scorer's mean P {sure:.2f} "
+                         f">= {SURE_PROBABILITY:g} overrides it")
+        if story_id != chosen:
+            parts.append(f"its story {chosen} was merged into {story_id}")
+        return Link(r.id, story_id, best_member, best_sim, signal, p, "; ".join(parts))
 
     def _confirmed(
         self,
@@ -680,6 +765,7 @@ class StoryClusterer:
         if story.size == 1:
             if not self._clear_of_rivals(r, members, found):
                 return False
+            self._why[story_id] = {"checked": 1, "agree": 1, "founder": True, **self._rival_note}
             return self.story_probability is None or max(
                 p_same(self._score(r, m)) for _, m in links
             ) >= self.story_probability
@@ -696,6 +782,10 @@ class StoryClusterer:
         agree = sum(1 for sc in scores if self._links(sc))
         if agree < 2 or agree * 2 <= len(checked):
             return False
+        self._why[story_id] = {
+            "checked": len(checked), "agree": agree, "founder": members[0] in checked,
+            **self._rival_note,
+        }
         if self.story_probability is not None:
             if float(np.mean([p_same(sc) for sc in scores])) < self.story_probability:
                 return False
@@ -716,6 +806,7 @@ class StoryClusterer:
         same event stands out from that crowd, a follow-up does not. Where the scorer is sure
         (mean probability of the same event over ``checked`` at least ``SURE_PROBABILITY``)
         its verdict stands without the margin."""
+        self._rival_note = {"margin": None, "sure": None}
         if self.rival_margin is None:
             return True
         story = self.story_of[checked[0]]
@@ -732,9 +823,12 @@ class StoryClusterer:
         if not rival_labels:
             return True
         sims = np.sort(np.stack([self._centered[lab] for lab in rival_labels]) @ own)[::-1]
-        if inside - float(np.mean(sims[: self.rivals])) >= self.rival_margin:
+        gap = inside - float(np.mean(sims[: self.rivals]))
+        self._rival_note = {"margin": round(gap, 4), "sure": None}
+        if gap >= self.rival_margin:
             return True
         sure = float(np.mean([p_same(self._score(r, m)) for m in checked]))
+        self._rival_note = {"margin": round(gap, 4), "sure": round(sure, 4)}
         return sure >= SURE_PROBABILITY
 
     def _verbatim_sources(
@@ -755,6 +849,7 @@ class StoryClusterer:
             shared, share = verbatim_overlap(r, self._repr(cand))
             if shared >= DUPLICATE_MIN_SENTENCES and share >= DUPLICATE_SHARE:
                 out.append((float(cos), cand))
+                self._copy_notes[cand] = (int(shared), float(share))
         return out
 
     def _cohesion(self, story: Story) -> float | None:
@@ -800,19 +895,23 @@ class StoryClusterer:
                 return a
         ma, mb = side_a[0], side_b[0]
         keep, gone = (a, b) if a.seq < b.seq else (b, a)
+        reason = f"{bridge} links both; central members {ma} and {mb} agree"
         for member in gone.members:
             t = self._index.times[self._labels[member]]  # type: ignore[union-attr]
             self._put_in_story(keep, member, t)
             old = self.links[member]
-            self.links[member] = Link(member, keep.id, old.via, old.score)
+            before = f" (it had joined {gone.id}: {old.detail})" if old.detail else ""
+            self.links[member] = Link(
+                member, keep.id, old.via, old.score, "merge", old.link_score,
+                f"came with story {gone.id}, merged into {keep.id}: {reason}{before}",
+            )
         del self.stories[gone.id]
-        self.merges.append(
-            Merge(gone.id, keep.id, f"{bridge} links both; central members {ma} and {mb} agree")
-        )
+        self.merges.append(Merge(gone.id, keep.id, reason))
         return keep
 
 
 __all__ = [
+    "SIGNALS",
     "Link",
     "Merge",
     "SimpleScore",

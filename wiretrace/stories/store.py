@@ -78,6 +78,7 @@ class _MemberInfo:
     added_at: str | None
     derivation: str | None = None  # from the story's trace: origin, copy, ..., rewrite
     date_conflict: bool = False  # the trace holds dated evidence against its page date
+    link: dict[str, Any] | None = None  # why it is in the story (see member_link)
 
 
 def save_changes(
@@ -102,9 +103,14 @@ def save_changes(
             conn.execute("DELETE FROM stories")
         existing = {r[0] for r in conn.execute("SELECT id FROM stories")}
         for merge in clusterer.merges:
+            # members stored earlier keep their first link, under the merge that moved them
             conn.execute(
-                "UPDATE story_members SET story_id = ? WHERE story_id = ?",
-                (merge.into_story, merge.from_story),
+                "UPDATE story_members SET story_id = ?, linked_by = 'merge', link_detail = ? "
+                "|| coalesce(' (it had joined ' || story_id || ': ' || link_detail || ')', '') "
+                "WHERE story_id = ?",
+                (merge.into_story,
+                 f"came with story {merge.from_story}, merged into {merge.into_story}: "
+                 f"{merge.reason}", merge.from_story),
             )
             conn.execute("DELETE FROM stories WHERE id = ?", (merge.from_story,))
             conn.execute(
@@ -126,9 +132,11 @@ def save_changes(
                 continue
             link = clusterer.links.get(aid)
             conn.execute(
-                "INSERT OR REPLACE INTO story_members(story_id, article_id, score, via, added_at) "
-                "VALUES (?,?,?,?,?)",
-                (sid, aid, link.score if link else None, link.via if link else None, at),
+                "INSERT OR REPLACE INTO story_members(story_id, article_id, score, via, "
+                "linked_by, link_score, link_detail, added_at) VALUES (?,?,?,?,?,?,?,?)",
+                (sid, aid, link.score if link else None, link.via if link else None,
+                 link.linked_by if link else None, link.link_score if link else None,
+                 link.detail if link else None, at),
             )
             touched.add(sid)
         refresh_stories(store, clusterer, touched, at=at)
@@ -145,7 +153,8 @@ def _members_info(store: Any, story_ids: Sequence[str]) -> dict[str, list[_Membe
         marks = ",".join("?" * len(chunk))
         for row in store.conn.execute(
             f"""SELECT m.story_id, m.article_id, m.centrality, m.added_at, m.derivation,
-                       m.date_conflict, a.language, a.title, a.published
+                       m.date_conflict, m.via, m.linked_by, m.link_score, m.link_detail,
+                       a.language, a.title, a.published
                 FROM story_members m JOIN articles a ON a.id = m.article_id
                 WHERE m.story_id IN ({marks})""",
             chunk,
@@ -153,8 +162,26 @@ def _members_info(store: Any, story_ids: Sequence[str]) -> dict[str, list[_Membe
             out[row["story_id"]].append(_MemberInfo(
                 row["article_id"], row["language"], row["title"], row["published"],
                 row["centrality"], row["added_at"], row["derivation"], bool(row["date_conflict"]),
+                member_link(row),
             ))
     return out
+
+
+def member_link(row: Any) -> dict[str, Any]:
+    """Why a member is in its story, as the JSON contract gives it: ``{"id", "link_score",
+    "linked_by", "via", "detail"}`` (see ``cluster.SIGNALS`` for ``linked_by``).
+
+    ``link_score`` is what the signal decided on: for the pair scorer, P(same event) with
+    ``via``, which the clusterer accepts from 0.02 (``LINK_PROBABILITY``) because the link
+    must also be confirmed by the story's members and stand out from other stories, where
+    ``compare`` judges a pair alone at 0.5."""
+    return {
+        "id": row["article_id"],
+        "link_score": row["link_score"],
+        "linked_by": row["linked_by"],
+        "via": row["via"],
+        "detail": row["link_detail"],
+    }
 
 
 def choose_title_article(members: Sequence[_MemberInfo], language: str | None = None) -> str | None:
@@ -403,6 +430,7 @@ def _story_dicts(
             "title_article": title_article,
             "storyline": line_id,
             "related_stories": [s for s in line_members.get(line_id, []) if s != sid],
+            "members": [m.link for m in members if m.link is not None],
         })
     return out
 
@@ -468,15 +496,15 @@ def get_story(store: Any, story_id: str, *, title_language: str | None = None) -
     story = _story_dicts(store, [row], title_language)[0]
     members = {
         r["article_id"]: r for r in store.conn.execute(
-            """SELECT m.article_id, m.score, m.via, m.centrality, m.added_at, a.title, a.language,
-                      a.outlet, a.published
+            """SELECT m.article_id, m.score, m.via, m.centrality, m.added_at, m.linked_by,
+                      m.link_score, m.link_detail, a.title, a.language, a.outlet, a.published
                FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?""",
             (sid,),
         )
     }
     story["members"] = [
         {
-            "id": aid,
+            **member_link(members[aid]),
             "title": members[aid]["title"],
             "language": members[aid]["language"],
             "outlet": members[aid]["outlet"],
@@ -565,6 +593,7 @@ __all__ = [
     "lead_sentence",
     "list_stories",
     "load_state",
+    "member_link",
     "join_scores",
     "published_dates",
     "rebuild_storylines",

@@ -123,10 +123,22 @@ def story_detail(store: Any, story_id: str) -> dict[str, Any]:
     story = get_story(store, story_id)
     members = _members(store, [story["id"]]).get(story["id"], [])
     story = dict(story)
+    links = {m["id"]: m for m in story.get("members", [])}
+    for m in members:  # why each member is in the story, for the page's member list
+        link = links.get(m["id"], {})
+        m["link"] = {k: link.get(k) for k in ("link_score", "linked_by", "via", "detail")}
     story["article_details"] = members
+    story["link_probability"] = _link_probability()
     story.setdefault("outlets", sorted({m["outlet"] for m in members if m["outlet"]}))
     story["entities"] = _story_entities(store, [m["id"] for m in members])
     return story
+
+
+def _link_probability() -> float:
+    """The P(same event) from which the clusterer links a pair (shown beside member scores)."""
+    from ..stories.cluster import LINK_PROBABILITY
+
+    return LINK_PROBABILITY
 
 
 def _story_entities(store: Any, article_ids: list[str], limit: int = 40) -> list[dict[str, Any]]:
