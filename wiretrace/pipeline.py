@@ -173,22 +173,26 @@ def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | 
     """Trace the stories that gained articles, so story pages open from the cache."""
     from .provenance import trace_story
 
-    story_ids: set[str] = set()
+    new_members: dict[str, int] = {}  # story -> how many of ``ids`` it holds
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        story_ids.update(r[0] for r in store.conn.execute(
-            f"""SELECT m.story_id FROM story_members m WHERE m.article_id IN ({marks})
+        for story_id, count in store.conn.execute(
+            f"""SELECT m.story_id, count(*) FROM story_members m WHERE m.article_id IN ({marks})
                 GROUP BY m.story_id
                 HAVING (SELECT count(*) FROM story_members x WHERE x.story_id = m.story_id) > 1""",
             chunk,
-        ))
-    traced = 0
-    for story_id in sorted(story_ids):
+        ):
+            new_members[story_id] = new_members.get(story_id, 0) + int(count)
+    traced = done = 0
+    for story_id in sorted(new_members):
         trace_story(store, story_id)
         traced += 1
+        if progress:  # the bar moves by the articles each traced story brought in
+            progress(new_members[story_id])
+            done += new_members[story_id]
     if progress:
-        progress(len(ids))
+        progress(len(ids) - done)
     return {"stories_traced": traced}
 
 
