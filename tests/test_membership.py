@@ -229,3 +229,28 @@ def test_story_page_lists_why_each_member_joined(sample_store_path):
         assert m["linked_by"] in row
         if m["link_score"] is not None:
             assert f"{m['link_score']:.2f}" in row
+
+
+def test_a_drifted_member_says_it_split_off_and_whom_it_joined():
+    """A story chained over two events (stored by a looser decision) splits when it grows:
+    the members that left say so, the first founds the new story, the next joins it."""
+    rng = np.random.default_rng(8)
+    ua, ub = _unit(rng.normal(size=DIM)), _unit(rng.normal(size=DIM))
+    a = [_repr(f"a{i}", _at_cosine(ua, 0.985, rng), f"2024-03-01T0{i}:00:00+00:00", "a")
+         for i in range(3)]
+    b = [_repr(f"b{i}", _at_cosine(ub, 0.985, rng), f"2024-03-01T1{i}:00:00+00:00", "b")
+         for i in range(2)]
+    reprs = {r.id: r for r in a + b}
+    chained = story_id_for("a0")
+    clusterer = StoryClusterer(**PARAMS, resolve=lambda aid: reprs[aid])
+    clusterer.restore([(chained, 0, list(reprs))], {k: r.doc_vector for k, r in reprs.items()},
+                      {k: r.published for k, r in reprs.items()})
+    [split] = clusterer.split_drifted([chained])
+    assert set(split.members) == {"b0", "b1"}
+    first, second = clusterer.links["b0"], clusterer.links["b1"]
+    assert first.linked_by == second.linked_by == "split"
+    assert first.via is None and first.link_score is None and chained in first.detail
+    assert second.via == "b0" and second.story_id == story_id_for("b0")
+    assert second.link_score == pytest.approx(p_same(graded_scorer(reprs["b1"], reprs["b0"])),
+                                              abs=1e-4)
+    assert clusterer.links["a1"].linked_by is None  # kept, and not re-explained
