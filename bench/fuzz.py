@@ -54,10 +54,22 @@ def fuzz(files: int, seed: int, doc_timeout: float, workdir: Path) -> dict:
     corpus = workdir / "hostile"
     started = time.monotonic()
     kinds = make_corpus(corpus, files, seed=seed)
-    print(f"corpus: {files} files in {time.monotonic() - started:.1f} s; kinds: {json.dumps(kinds)}", flush=True)
+    print(
+        f"corpus: {files} files in {time.monotonic() - started:.1f} s; kinds: {json.dumps(kinds)}",
+        flush=True,
+    )
     db = workdir / "fuzz.db"
     limit = max(600.0, files * 2.0)  # generous: a run this slow is hung, not slow
-    cmd = wiretrace(db, "ingest", "--no-stories", "--json", "--quiet", "--doc-timeout", str(doc_timeout), str(corpus))
+    cmd = wiretrace(
+        db,
+        "ingest",
+        "--no-stories",
+        "--json",
+        "--quiet",
+        "--doc-timeout",
+        str(doc_timeout),
+        str(corpus),
+    )
     started = time.monotonic()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
@@ -110,7 +122,9 @@ def _check(db: Path) -> tuple[str, int, int, int]:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         fts = conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
-        running = conn.execute("SELECT count(*) FROM ingest_runs WHERE status = 'running'").fetchone()[0]
+        running = conn.execute(
+            "SELECT count(*) FROM ingest_runs WHERE status = 'running'"
+        ).fetchone()[0]
         return integrity, articles, fts, running
     finally:
         conn.close()
@@ -122,17 +136,24 @@ def kills(trials: int, seed: int, workdir: Path) -> dict:
     make_corpus(corpus, KILL_CORPUS_FILES, seed=seed + 1, specials=False)
     reference = workdir / "reference.db"
     started = time.monotonic()
-    subprocess.run(wiretrace(reference, "ingest", "--no-stories", "--quiet", str(corpus)), capture_output=True)
+    subprocess.run(
+        wiretrace(reference, "ingest", "--no-stories", "--quiet", str(corpus)), capture_output=True
+    )
     full_s = time.monotonic() - started
     expected = _articles(reference)
-    print(f"kill corpus: {KILL_CORPUS_FILES} files, {len(expected)} articles, full ingest {full_s:.1f} s", flush=True)
+    print(
+        f"kill corpus: {KILL_CORPUS_FILES} files, {len(expected)} articles, full ingest {full_s:.1f} s",
+        flush=True,
+    )
     db = workdir / "killed.db"
     bad_integrity = lost = duplicated = left_running = 0
     completions = 0
     for trial in range(1, trials + 1):
         proc = subprocess.Popen(
             wiretrace(db, "ingest", "--no-stories", "--quiet", str(corpus)),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         time.sleep(rng.uniform(0.2, max(1.0, min(full_s, KILL_WITHIN_S))))
         try:
@@ -143,7 +164,9 @@ def kills(trials: int, seed: int, workdir: Path) -> dict:
         integrity, _, _, _ = _check(db)
         bad_integrity += integrity != "ok"
         if trial % 10 == 0 or trial == trials:
-            subprocess.run(wiretrace(db, "ingest", "--no-stories", "--quiet", str(corpus)), capture_output=True)
+            subprocess.run(
+                wiretrace(db, "ingest", "--no-stories", "--quiet", str(corpus)), capture_output=True
+            )
             completions += 1
             integrity, count, fts, running = _check(db)
             got = _articles(db)
@@ -159,9 +182,15 @@ def kills(trials: int, seed: int, workdir: Path) -> dict:
     # the last word: a store built in one go now, by the same code, holds exactly what the
     # killed-and-resumed one does
     final_reference = workdir / "reference-final.db"
-    subprocess.run(wiretrace(final_reference, "ingest", "--no-stories", "--quiet", str(corpus)), capture_output=True)
+    subprocess.run(
+        wiretrace(final_reference, "ingest", "--no-stories", "--quiet", str(corpus)),
+        capture_output=True,
+    )
     want, got = set(_articles(final_reference)), set(_articles(db))
-    print(f"final: {len(got)} articles after {trials} kills, {len(want)} in a store built in one go", flush=True)
+    print(
+        f"final: {len(got)} articles after {trials} kills, {len(want)} in a store built in one go",
+        flush=True,
+    )
     return {
         "trials": trials,
         "final_articles": len(got),
@@ -177,12 +206,20 @@ def kills(trials: int, seed: int, workdir: Path) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--files", type=int, default=10_000, help="hostile files to generate and ingest")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--files", type=int, default=10_000, help="hostile files to generate and ingest"
+    )
     ap.add_argument("--kills", type=int, default=100, help="kill -9 trials")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--doc-timeout", type=float, default=10.0, help="per-document budget passed to ingest")
-    ap.add_argument("--workdir", type=Path, default=None, help="where to write (default: a temp folder)")
+    ap.add_argument(
+        "--doc-timeout", type=float, default=10.0, help="per-document budget passed to ingest"
+    )
+    ap.add_argument(
+        "--workdir", type=Path, default=None, help="where to write (default: a temp folder)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wiretrace-fuzz-") as tmp:
         workdir = args.workdir or Path(tmp)

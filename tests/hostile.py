@@ -38,7 +38,11 @@ def _html(body: str, title: str = "Pier closes") -> str:
 
 
 def _rss(items: list[str]) -> str:
-    return '<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>' + "".join(items) + "</channel></rss>"
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>'
+        + "".join(items)
+        + "</channel></rss>"
+    )
 
 
 def _item(rng: random.Random, i: int) -> str:
@@ -50,9 +54,13 @@ def _warc(records: list[tuple[str, bytes]], lie: int = 0) -> bytes:
     for url, html in records:
         payload = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html
         out += (
-            f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\n"
-            f"WARC-Date: 2025-01-01T00:00:00Z\r\nContent-Length: {len(payload) + lie}\r\n\r\n"
-        ).encode() + payload + b"\r\n\r\n"
+            (
+                f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\n"
+                f"WARC-Date: 2025-01-01T00:00:00Z\r\nContent-Length: {len(payload) + lie}\r\n\r\n"
+            ).encode()
+            + payload
+            + b"\r\n\r\n"
+        )
     return out
 
 
@@ -60,7 +68,9 @@ def _warc(records: list[tuple[str, bytes]], lie: int = 0) -> bytes:
 
 
 def good_txt(rng: random.Random) -> tuple[str, bytes]:
-    return ".txt", (f"Home > News\nPier closes for repairs\n\n{article(rng)}\nRelated\n- Other story\n").encode()
+    return ".txt", (
+        f"Home > News\nPier closes for repairs\n\n{article(rng)}\nRelated\n- Other story\n"
+    ).encode()
 
 
 def good_html(rng: random.Random) -> tuple[str, bytes]:
@@ -68,7 +78,10 @@ def good_html(rng: random.Random) -> tuple[str, bytes]:
 
 
 def good_jsonl(rng: random.Random) -> tuple[str, bytes]:
-    lines = [json.dumps({"id": f"r{rng.randrange(10**12)}", "text": article(rng), "title": "T"}) for _ in range(3)]
+    lines = [
+        json.dumps({"id": f"r{rng.randrange(10**12)}", "text": article(rng), "title": "T"})
+        for _ in range(3)
+    ]
     return ".jsonl", ("\n".join(lines) + "\n").encode()
 
 
@@ -89,13 +102,24 @@ def mixed_jsonl(rng: random.Random) -> tuple[str, bytes]:
 
 
 def huge_title_jsonl(rng: random.Random) -> tuple[str, bytes]:
-    record = {"id": f"t{rng.randrange(10**12)}", "text": article(rng), "title": "Pier " * rng.randrange(10**5, 4 * 10**5)}
+    record = {
+        "id": f"t{rng.randrange(10**12)}",
+        "text": article(rng),
+        "title": "Pier " * rng.randrange(10**5, 4 * 10**5),
+    }
     return ".jsonl", json.dumps(record).encode() + b"\n"
 
 
 def markup_jsonl(rng: random.Random) -> tuple[str, bytes]:
     ids = ["[/]", "[bold]x[/bold]", "[red]", "[/]]", "[link=file:///etc/passwd]x[/link]"]
-    lines = [json.dumps({"id": f"{rng.choice(ids)}{rng.randrange(10**9)}", "text": rng.choice(["", article(rng, 1)])})]
+    lines = [
+        json.dumps(
+            {
+                "id": f"{rng.choice(ids)}{rng.randrange(10**9)}",
+                "text": rng.choice(["", article(rng, 1)]),
+            }
+        )
+    ]
     return ".jsonl", ("\n".join(lines) + "\n").encode()
 
 
@@ -156,12 +180,17 @@ def lying_warc(rng: random.Random) -> tuple[str, bytes]:
 def huge_attributes(rng: random.Random) -> tuple[str, bytes]:
     count = rng.choice([5_000, 30_000, 200_000])
     attrs = " ".join(f"a{i}=x" for i in range(count))
-    return ".html", f"<html><body><div {attrs}>x</div><p>{article(rng, 1)}</p></body></html>".encode()
+    return (
+        ".html",
+        f"<html><body><div {attrs}>x</div><p>{article(rng, 1)}</p></body></html>".encode(),
+    )
 
 
 def deep_html(rng: random.Random) -> tuple[str, bytes]:
     depth = rng.choice([5_000, 100_000])
-    return ".html", ("<html><body>" + "<div>" * depth + article(rng, 1) + "</div>" * depth + "</body></html>").encode()
+    return ".html", (
+        "<html><body>" + "<div>" * depth + article(rng, 1) + "</div>" * depth + "</body></html>"
+    ).encode()
 
 
 def huge_line(rng: random.Random) -> tuple[str, bytes]:
@@ -171,11 +200,15 @@ def huge_line(rng: random.Random) -> tuple[str, bytes]:
 
 
 def binary_junk(rng: random.Random) -> tuple[str, bytes]:
-    return rng.choice([".txt", ".html", ".jsonl", ".warc", ".rss", ".gz"]), rng.randbytes(rng.randrange(1, 20_000))
+    return rng.choice([".txt", ".html", ".jsonl", ".warc", ".rss", ".gz"]), rng.randbytes(
+        rng.randrange(1, 20_000)
+    )
 
 
 def empty_or_blank(rng: random.Random) -> tuple[str, bytes]:
-    return rng.choice([".txt", ".html", ".jsonl"]), rng.choice([b"", b"   \n\n\t", b"\xef\xbb\xbf", b"\xff\xfe"])
+    return rng.choice([".txt", ".html", ".jsonl"]), rng.choice(
+        [b"", b"   \n\n\t", b"\xef\xbb\xbf", b"\xff\xfe"]
+    )
 
 
 def encoded_text(rng: random.Random) -> tuple[str, bytes]:
