@@ -49,7 +49,9 @@ VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "sample_vectors.npz"
 # The evidence the edge model reads (see wiretrace.provenance.graph.evidence_features). Not
 # the direction's certainty: how sure the order is says nothing about whether one article was
 # made from the other (and same-day independent coverage would teach it that it does).
-FEATURES = ["unquoted_verbatim", "longest_run", "cover_same", "cover_cross", "order", "credit"]
+FEATURES = [
+    "unquoted_verbatim", "longest_run", "cover_same", "cover_cross", "order", "band", "credit"
+]
 SHARED_COPY = 0.2  # AllSides pairs sharing this much unquoted wording have no known label
 L2 = 0.1  # ridge on the weights; a few hundred labelled edges, seven features (CV-chosen)
 
