@@ -50,6 +50,17 @@ def baseline(a: str, b: str) -> bool:
     return DamerauLevenshtein.normalized_similarity(to_ascii(a).lower(), to_ascii(b).lower()) >= 0.8
 
 
+def print_split_table(pairs: list[dict[str, str]], same: list[bool]) -> None:
+    """Precision and recall of the ``same`` decisions per split, beside the edit-distance baseline."""
+    print(f"{'split':6} {'n':>4}  {'precision':>9} {'recall':>7}   baseline P/R (DL>=0.8)")
+    for split in ("dev", "test", "all"):
+        idx = [i for i, p in enumerate(pairs) if split == "all" or p["split"] == split]
+        gold = [pairs[i]["same"] == "1" for i in idx]
+        p, r = precision_recall(gold, [same[i] for i in idx])
+        bp, br = precision_recall(gold, [baseline(pairs[i]["name_a"], pairs[i]["name_b"]) for i in idx])
+        print(f"{split:6} {len(idx):>4}  {p:9.3f} {r:7.3f}   {bp:.3f}/{br:.3f}")
+
+
 def score_ner(language: str, split: str | None = None) -> tuple[float, float, int, list[str]]:
     """Precision and recall of (surface, type) mentions against the annotated sentences.
 
@@ -82,15 +93,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     print(f"name pairs: {len(pairs)} ({sum(p['same'] == '1' for p in pairs)} same), "
           f"{len(pairs) / elapsed:.0f} decisions/s\n")
-    print(f"{'split':6} {'n':>4}  {'precision':>9} {'recall':>7}   baseline P/R (DL>=0.8)")
-    for split in ("dev", "test", "all"):
-        idx = [i for i, p in enumerate(pairs) if split == "all" or p["split"] == split]
-        gold = [pairs[i]["same"] == "1" for i in idx]
-        pred = [decisions[i].same for i in idx]
-        base = [baseline(pairs[i]["name_a"], pairs[i]["name_b"]) for i in idx]
-        p, r = precision_recall(gold, pred)
-        bp, br = precision_recall(gold, base)
-        print(f"{split:6} {len(idx):>4}  {p:9.3f} {r:7.3f}   {bp:.3f}/{br:.3f}")
+    print_split_table(pairs, [d.same for d in decisions])
     print("\nper category (all splits): accuracy")
     by_cat: dict[str, list[bool]] = defaultdict(list)
     for p, d in zip(pairs, decisions, strict=True):
@@ -105,13 +108,7 @@ def main() -> int:
     print("\norganisation and place pairs (tests/fixtures/entities/orgplace_pairs.tsv)")
     org_pairs = load_pairs(FIXTURES / "orgplace_pairs.tsv")
     org_decisions = [same_entity(p["name_a"], p["name_b"], type=p["type"]).same for p in org_pairs]
-    print(f"{'split':6} {'n':>4}  {'precision':>9} {'recall':>7}   baseline P/R (DL>=0.8)")
-    for split in ("dev", "test", "all"):
-        idx = [i for i, p in enumerate(org_pairs) if split == "all" or p["split"] == split]
-        gold = [org_pairs[i]["same"] == "1" for i in idx]
-        p, r = precision_recall(gold, [org_decisions[i] for i in idx])
-        bp, br = precision_recall(gold, [baseline(org_pairs[i]["name_a"], org_pairs[i]["name_b"]) for i in idx])
-        print(f"{split:6} {len(idx):>4}  {p:9.3f} {r:7.3f}   {bp:.3f}/{br:.3f}")
+    print_split_table(org_pairs, org_decisions)
     print("\nrecognition (mention surface + type) on tests/fixtures/entities/ner_*.jsonl")
     for language in LANGUAGES:
         row = []

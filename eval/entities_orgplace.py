@@ -14,7 +14,6 @@ in the dev half. Prints P/R per split, accuracy per category and the wrong decis
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from collections import defaultdict
@@ -24,27 +23,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 PAIRS = REPO / "tests" / "fixtures" / "entities" / "orgplace_pairs.tsv"
 
-from rapidfuzz.distance import DamerauLevenshtein  # noqa: E402
+sys.path.insert(0, str(REPO / "eval"))
+
+from entities import load_pairs as load_name_pairs  # noqa: E402
+from entities import print_split_table  # noqa: E402
 
 from wiretrace.entities import same_entity  # noqa: E402
-from wiretrace.entities.normalize import to_ascii  # noqa: E402
 
 
 def load_pairs(path: Path = PAIRS) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
-def precision_recall(gold: list[bool], pred: list[bool]) -> tuple[float, float]:
-    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
-    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
-    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
-    return tp / max(1, tp + fp), tp / max(1, tp + fn)
-
-
-def baseline(a: str, b: str) -> bool:
-    """Plain Damerau-Levenshtein similarity >= 0.8 on transliterated, lower-cased names."""
-    return DamerauLevenshtein.normalized_similarity(to_ascii(a).lower(), to_ascii(b).lower()) >= 0.8
+    return load_name_pairs(path)
 
 
 def main() -> int:
@@ -57,15 +45,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     print(f"org/place pairs: {len(pairs)} ({sum(p['same'] == '1' for p in pairs)} same), "
           f"{len(pairs) / elapsed:.0f} decisions/s\n")
-    print(f"{'split':6} {'n':>4}  {'precision':>9} {'recall':>7}   baseline P/R (DL>=0.8)")
-    for split in ("dev", "test", "all"):
-        idx = [i for i, p in enumerate(pairs) if split == "all" or p["split"] == split]
-        gold = [pairs[i]["same"] == "1" for i in idx]
-        pred = [decisions[i].same for i in idx]
-        base = [baseline(pairs[i]["name_a"], pairs[i]["name_b"]) for i in idx]
-        p, r = precision_recall(gold, pred)
-        bp, br = precision_recall(gold, base)
-        print(f"{split:6} {len(idx):>4}  {p:9.3f} {r:7.3f}   {bp:.3f}/{br:.3f}")
+    print_split_table(pairs, [d.same for d in decisions])
     print("\nper category (all splits): accuracy")
     by_cat: dict[str, list[bool]] = defaultdict(list)
     for p, d in zip(pairs, decisions, strict=True):

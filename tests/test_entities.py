@@ -21,6 +21,8 @@ from wiretrace.entities import (
 from wiretrace.errors import NotFoundError
 from wiretrace.records import Article, Metadata
 
+from .pair_scores import pair_precision_recall
+
 # Floors pinned just below the figures eval/entities.py measures (see its output).
 NER_FLOORS = {  # language: (precision, recall) over dev + held-out sentences
     "en": (0.93, 0.93),
@@ -138,14 +140,7 @@ def test_pair_set_precision_and_recall_floors(fixtures_dir):
     assert {r["split"] for r in rows} == {"dev", "test"}
     for split, (floor_p, floor_r) in PAIR_FLOORS.items():
         part = [r for r in rows if r["split"] == split]
-        tp = fp = fn = 0
-        for r in part:
-            same = same_entity(r["name_a"], r["name_b"], type="person").same
-            gold = r["same"] == "1"
-            tp += same and gold
-            fp += same and not gold
-            fn += gold and not same
-        precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        precision, recall = pair_precision_recall(part, lambda _row: "person")
         assert precision >= floor_p, f"{split} precision {precision:.3f}"
         assert recall >= floor_r, f"{split} recall {recall:.3f}"
 
