@@ -39,7 +39,12 @@ from wiretrace.provenance.evaluate import (  # noqa: E402
     reliability,
     score_traces,
 )
-from wiretrace.provenance.graph import DISPLAY_THRESHOLD, edge_model  # noqa: E402
+from wiretrace.provenance.graph import (  # noqa: E402
+    DISPLAY_THRESHOLD,
+    FOLLOWED_CONFIDENCE,
+    FOLLOWED_REWRITE,
+    edge_model,
+)
 from wiretrace.provenance.offline import represent_cached  # noqa: E402
 from wiretrace.representations import ArticleRepr  # noqa: E402
 from wiretrace.sources import iter_documents  # noqa: E402
@@ -155,6 +160,11 @@ def calibration(articles, reprs, events, truth, fit: bool, l2: float = L2) -> No
     _report("sample corpus alone", held_out[:n_sample], y[:n_sample])
     if len(samples) > n_sample:
         _report("AllSides dev alone", held_out[n_sample:], y[n_sample:])
+    followed = [s[2] for s in samples if s[3].features.get("followed", 0) >= FOLLOWED_REWRITE]
+    print(
+        f"  edges following {FOLLOWED_REWRITE}+ of the source's sentences in order (rewrite rule, "
+        f"confidence up to {FOLLOWED_CONFIDENCE}): {len(followed)}, correct {sum(followed)}"
+    )
     if wire:
         conf, ok = np.array(wire).T
         print(
