@@ -81,9 +81,11 @@ def test_fire_story_edges_kinds_and_directions(fire):
     for lang in ("ru", "bg", "de"):
         assert edges[f"{lang}/translation"] == ("harbour/orig", "translation")
     assert edges["voice/spin"] == ("harbour/orig", "rewrite")
-    # The summary restates the report in its own words: no shared wording, too few aligned
-    # sentences to show an order. That is what an independent brief looks like too, so the
-    # edge stays below the display threshold (shown with --all-edges), not drawn.
+    # The summary restates the report in two sentences of its own words: no shared wording,
+    # and a chain of two sentences in the report's order is what independent reports of one
+    # event share too (AllSides dev has chains of up to three). So the edge stays below the
+    # display threshold (shown with --all-edges), not drawn; a longer rewrite that follows
+    # the report's sentences is drawn (tests/test_provenance_paraphrase.py).
     hidden = {e["to"]: (e["from"], e["kind"]) for e in trace["hidden_edges"]}
     assert hidden == {"digest/summary": ("harbour/orig", "summary")}
     assert trace["verdicts"]["digest/summary"]["verdict"] == "independent"
