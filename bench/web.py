@@ -3,8 +3,9 @@
 Builds a store with N articles (several languages, stories of 1–12 articles, cached sentence
 embeddings as the pipeline would leave them — random vectors around a per-story centroid, so no
 model time is spent here), starts the real server on loopback, and times each page and API call
-(median and 95th percentile of repeated requests). A story page's first visit computes and
-caches its trace; later visits read the cache, and both are shown.
+(median and 95th percentile of repeated requests). A story page's first visit computes its
+trace (kept in the server's memory, since a read-only server stores nothing); later visits read
+it, and both are shown.
 
     python bench/web.py [--articles 10000] [--repeat 20]
 """

@@ -249,6 +249,31 @@ def test_serve_command_names_a_missing_store(tmp_path):
     assert not missing.exists()
 
 
+def test_serve_banner_takes_markup_in_the_store_path(tmp_path):
+    """A store path holding rich markup ("[/]") is printed as written, not parsed as markup."""
+    import socket
+    import subprocess
+    import sys
+
+    folder = tmp_path / "cases[/]bold"
+    folder.mkdir(parents=True)
+    db = folder / "s.db"
+    open_store(str(db)).close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wiretrace", "--db", str(db), "serve", "--port", str(port)],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        banner = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert f"store: {db};" in banner, banner
+
+
 # -- one read-only server over the stale store for the request-level checks --------------
 
 

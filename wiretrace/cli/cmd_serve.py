@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from ..errors import WiretraceError
 from .app import app, err, fail
@@ -44,7 +45,9 @@ def serve_cmd(
     from ..web.app import create_app
 
     if host not in LOOPBACK:
-        err.print(f"[yellow]warning:[/] serving on {host}: anyone who can reach it can read the store")
+        err.print(
+            f"[yellow]warning:[/] serving on {escape(host)}: anyone who can reach it can read the store"
+        )
         if host in ("0.0.0.0", "::") and not allowed_host:
             err.print("note: add --allowed-host NAME for each name clients will use to reach it")
     try:
@@ -53,5 +56,5 @@ def serve_cmd(
         )
     except WiretraceError as exc:
         fail(str(exc))
-    err.print(f"wiretrace: http://{host}:{port}/  (store: {ctx.obj.db}; Ctrl-C to stop)")
+    err.print(f"wiretrace: http://{escape(host)}:{port}/  (store: {escape(str(ctx.obj.db))}; Ctrl-C to stop)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
