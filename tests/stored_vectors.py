@@ -48,6 +48,18 @@ def save_vectors(path: Path, texts: Iterable[str]) -> int:
     return len(unique)
 
 
+def assert_vectors_match_the_model(path: Path, texts: Iterable[str], samples: int) -> None:
+    """About ``samples`` of ``texts``, embedded afresh, equal their stored vectors (cosine > 0.99):
+    the stored table must be what the shipped model gives."""
+    from wiretrace.embeddings import get_backend
+
+    ordered = sorted(set(texts))
+    sample = ordered[:: max(1, len(ordered) // samples)]
+    table = load_vectors(path)
+    for text, vec in zip(sample, get_backend().embed_passages(sample), strict=True):
+        assert float(vec @ table[text_key(text)]) > 0.99, text
+
+
 def representation(article: Article, table: dict[str, np.ndarray]) -> ArticleRepr:
     """The article's representation from stored vectors (a missing text is an error that
     names it, so a stale vector file says what to regenerate)."""

@@ -27,7 +27,13 @@ from wiretrace.records import Article
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import split_sentences
 
-from .stored_vectors import load_vectors, representation, save_vectors, text_key, texts_to_embed
+from .stored_vectors import (
+    assert_vectors_match_the_model,
+    load_vectors,
+    representation,
+    save_vectors,
+    texts_to_embed,
+)
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "provenance"
 VECTORS = FOLDER / "vectors.npz"
@@ -471,14 +477,8 @@ def test_name_replacement_in_the_same_slot():
 
 @pytest.mark.slow
 def test_stored_vectors_match_the_model():
-    from wiretrace.embeddings import get_backend
-
-    texts = sorted({t for name in STORIES for t in texts_to_embed(story_articles(name))})
-    sample = texts[:: max(1, len(texts) // 12)]
-    fresh = get_backend().embed_passages(sample)
-    table = load_vectors(VECTORS)
-    for text, vec in zip(sample, fresh, strict=True):
-        assert float(vec @ table[text_key(text)]) > 0.99, text
+    texts = [t for name in STORIES for t in texts_to_embed(story_articles(name))]
+    assert_vectors_match_the_model(VECTORS, texts, samples=12)
 
 
 if __name__ == "__main__":

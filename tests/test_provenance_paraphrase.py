@@ -20,7 +20,13 @@ from wiretrace.provenance.graph import DISPLAY_THRESHOLD, FOLLOWED_REWRITE, _ban
 from wiretrace.records import Article
 from wiretrace.representations import ArticleRepr
 
-from .stored_vectors import load_vectors, representation, save_vectors, text_key, texts_to_embed
+from .stored_vectors import (
+    assert_vectors_match_the_model,
+    load_vectors,
+    representation,
+    save_vectors,
+    texts_to_embed,
+)
 from .test_provenance import story_articles
 
 VECTORS = Path(__file__).resolve().parent / "fixtures" / "provenance" / "paraphrase_vectors.npz"
@@ -95,14 +101,9 @@ def test_the_chain_follows_order_not_mere_similarity():
 
 @pytest.mark.slow
 def test_stored_vectors_match_the_model():
-    from wiretrace.embeddings import get_backend
-
-    texts = sorted(set(texts_to_embed(story_articles("paraphrase_story"))))
-    sample = texts[:: max(1, len(texts) // 8)]
-    fresh = get_backend().embed_passages(sample)
-    table = load_vectors(VECTORS)
-    for text, vec in zip(sample, fresh, strict=True):
-        assert float(vec @ table[text_key(text)]) > 0.99, text
+    assert_vectors_match_the_model(
+        VECTORS, texts_to_embed(story_articles("paraphrase_story")), samples=8
+    )
 
 
 if __name__ == "__main__":
