@@ -168,8 +168,7 @@ def _given_agree_declined(a: ParsedName, b: ParsedName) -> bool:
 
 def _decide_whole(a: ParsedName, b: ParsedName, context: Mapping[str, Any]) -> MergeDecision:
     """Organisations, places and other names: meaning words and proper words (see ``orgplace``)."""
-    name_a, name_b = _whole_name(a), _whole_name(b)
-    d = orgplace.decide_whole(name_a, name_b, same_text=bool(context.get("same_text")))
+    d = orgplace.decide_whole(a.surface, b.surface, same_text=bool(context.get("same_text")))
     return MergeDecision(d.same, d.score, d.reason, d.rule)
 
 
@@ -186,11 +185,6 @@ def _via_alias_group(listed: ParsedName, other: ParsedName) -> MergeDecision | N
                                  f"alias table: {listed.surface} is {listed.alias[0]}; {other.surface} "
                                  f"is {name} ({d.reason})", "alias-" + d.rule)
     return None
-
-
-def _whole_name(p: ParsedName) -> str:
-    """The name without leading titles (parse_name dropped them from the keys)."""
-    return p.surface
 
 
 def _decide_person(a: ParsedName, b: ParsedName, context: Mapping[str, Any]) -> MergeDecision:
