@@ -400,15 +400,14 @@ def quoted_tokens(doc: Doc) -> np.ndarray:
 
 def quote_sentences(doc: Doc, mask: np.ndarray) -> set[int]:
     """Sentences mostly inside quotation marks."""
-    out = set()
     if not len(mask):
-        return out
+        return set()
     idx = doc.sentence_of_token
-    for s in range(len(doc.sentences)):
-        inside = mask[idx == s]
-        if inside.size and inside.mean() >= QUOTE_SENTENCE:
-            out.add(s)
-    return out
+    placed = idx >= 0
+    n = len(doc.sentences)
+    counts = np.bincount(idx[placed], minlength=n)
+    inside = np.bincount(idx[placed], weights=mask[placed].astype(np.float64), minlength=n)
+    return {s for s in range(n) if counts[s] and inside[s] / counts[s] >= QUOTE_SENTENCE}
 
 
 def normal_text(text: str) -> str:
