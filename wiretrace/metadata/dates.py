@@ -224,7 +224,7 @@ def local_day(published: str | None, written: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _relative_spec() -> tuple[dict[str, int], re.Pattern[str], dict[str, str], dict[str, int]]:
+def _relative_spec() -> tuple[dict[str, int], re.Pattern[str], list[tuple[str, str]], dict[str, int]]:
     spec = data.load("relative_dates")
     days = {w.lower(): int(n) for n, words in spec["days"].items() for w in words}
     before = "|".join(re.escape(w) for w in sorted(spec["before"], key=len, reverse=True))
@@ -233,8 +233,9 @@ def _relative_spec() -> tuple[dict[str, int], re.Pattern[str], dict[str, str], d
         rf"^(?:(?:{before})\s+)?(?P<n>\d+|{'|'.join(spec['one'])})\s+(?P<unit>[^\W\d_]+)"
         rf"(?:\s+(?:{after}))?$", re.IGNORECASE)
     units = {stem.lower(): unit for unit, stems in spec["units"].items() for stem in stems}
+    by_length = sorted(units.items(), key=lambda kv: -len(kv[0]))  # longest stem first
     seconds = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
-    return days, pattern, units, seconds
+    return days, pattern, by_length, seconds
 
 
 def relative_date(text: str, anchor: str) -> str | None:
@@ -252,8 +253,7 @@ def relative_date(text: str, anchor: str) -> str | None:
     found = pattern.match(phrase)
     if not found:
         return None
-    unit = next((u for stem, u in sorted(units.items(), key=lambda kv: -len(kv[0]))
-                 if found["unit"].lower().startswith(stem)), None)
+    unit = next((u for stem, u in units if found["unit"].lower().startswith(stem)), None)
     if unit is None:
         return None
     count = int(found["n"]) if found["n"].isdigit() else 1
