@@ -16,6 +16,7 @@ import numpy as np
 
 from ..records import Article
 from ..representations import ArticleRepr
+from ..views import _has_table
 from .align import Doc, PairAlignment, align_pair, candidate_pairs
 from .diff import claim_diff
 from .graph import (
@@ -222,10 +223,7 @@ def members_hash(articles: Sequence[Article]) -> str:
 
 
 def _ensure_table(store: Any) -> None:
-    exists = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'traces'"
-    ).fetchone()
-    if exists:
+    if _has_table(store, "traces"):
         return
     sql = (resources.files("wiretrace.store") / "migrations" / "0004_provenance.sql").read_text(
         encoding="utf-8"
@@ -259,10 +257,7 @@ STALE_NOTE = (
 
 
 def _stored_trace(store: Any, story_id: str) -> Any:
-    exists = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'traces'"
-    ).fetchone()
-    if not exists:
+    if not _has_table(store, "traces"):
         return None
     return store.conn.execute(
         "SELECT members_hash, computed_at, trace_json FROM traces WHERE story_id = ?", (story_id,)
