@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from ..errors import DecodeError, NotFoundError, StoreError, WiretraceError
+from ..sources import DEFAULT_MAX_BYTES
 from ..store import open_store
 from ..store.sqlite import migrations
 from . import queries, schemas
@@ -54,7 +55,7 @@ MAX_MIN_SIZE = 10**9
 MAX_QUERY_CHARS = 500
 MAX_ID_CHARS = 4096  # article ids are relative file paths; 4096 is Linux's PATH_MAX
 MAX_DATE_CHARS = 40  # an ISO-8601 timestamp with offset and fractions
-MAX_BODY_BYTES = 100_000_000  # POST /api/ingest: the same cap ingest puts on one file
+MAX_BODY_BYTES = DEFAULT_MAX_BYTES  # POST /api/ingest: the same cap ingest puts on one file
 
 log = logging.getLogger("wiretrace.web")
 
