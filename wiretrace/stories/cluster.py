@@ -758,10 +758,7 @@ class StoryClusterer:
         """Average-linkage check: the article must match a majority of the story's members
         nearest to it (and its central member), and at least two when the story has two."""
         story = self.stories[story_id]
-        vec = np.asarray(r.doc_vector, dtype=np.float32)
-        vec = vec / max(float(np.linalg.norm(vec)), 1e-9)
         members = story.members
-        sims = self._index.vectors[[self._labels[m] for m in members]] @ vec  # type: ignore[union-attr]
         if story.size == 1:
             if not self._clear_of_rivals(r, members, found):
                 return False
@@ -769,6 +766,9 @@ class StoryClusterer:
             return self.story_probability is None or max(
                 p_same(self._score(r, m)) for _, m in links
             ) >= self.story_probability
+        vec = np.asarray(r.doc_vector, dtype=np.float32)
+        vec = vec / max(float(np.linalg.norm(vec)), 1e-9)
+        sims = self._index.vectors[[self._labels[m] for m in members]] @ vec  # type: ignore[union-attr]
         nearest = sorted(range(len(members)), key=lambda i: (-round(float(sims[i]), 6), members[i]))
         checked = [members[i] for i in nearest[: self.check]]
         center = self.medoid(story_id)
