@@ -110,7 +110,6 @@ def trace_nodes(
     never aligned."""
     started = time.perf_counter()
     by_id = {n.id: n for n in nodes}
-    docs = [n.doc for n in by_id.values()]
     alignments = story_alignments(by_id, k=k, events=events)
     chosen, hidden = build_graph(by_id, alignments)
     conflicts = date_conflicts(by_id, chosen)
@@ -152,7 +151,7 @@ def trace_nodes(
             "articles": len(by_id),
             "article_pairs_aligned": len(alignments),
             "sentence_pairs_compared": sum(a.sentence_pairs_compared for a in alignments),
-            "sentences": sum(len(d.sentences) for d in docs),
+            "sentences": sum(len(n.doc.sentences) for n in by_id.values()),
             "seconds": round(time.perf_counter() - started, 3),
             "version": TRACE_VERSION,
         },
