@@ -17,9 +17,14 @@ from ..records import CleanedText, RawDocument
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+def uses_html(doc: RawDocument) -> bool:
+    """Whether ``doc`` is cleaned from its HTML (else from its text)."""
+    return doc.html is not None and (doc.kind == "html" or not (doc.text or "").strip())
+
+
 def clean_document(doc: RawDocument, *, language: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
     """Clean one raw document. Returns the cleaned text and page metadata candidates."""
-    if doc.html is not None and (doc.kind == "html" or not (doc.text or "").strip()):
+    if uses_html(doc):
         from .html import extract_html
 
         return extract_html(_NOT_XML.sub("", doc.html), url=doc.fields.get("url"))

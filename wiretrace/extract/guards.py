@@ -11,6 +11,7 @@ import re
 
 from ..errors import OverBudgetError
 from ..records import RawDocument
+from . import uses_html
 
 __all__ = [
     "MAX_ATTRIBUTES_PER_ELEMENT",
@@ -55,8 +56,7 @@ def _most_attributes(html: str) -> int:
 def precheck(doc: RawDocument) -> OverBudgetError | None:
     """Why ``doc`` is too big or too odd to extract within budget, or None if it may proceed."""
     where = doc.location or doc.source_path
-    uses_html = doc.html is not None and (doc.kind == "html" or not (doc.text or "").strip())
-    if uses_html:
+    if uses_html(doc):
         html = doc.html or ""
         if len(html) > MAX_HTML_CHARS:
             return OverBudgetError(
