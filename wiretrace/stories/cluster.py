@@ -566,7 +566,8 @@ class StoryClusterer:
         return done
 
     def _split_off(self, story: Story, drifted: list[str], core: list[str]) -> list[Split]:
-        keep = [m for m in story.members if m not in set(drifted)]
+        gone = set(drifted)
+        keep = [m for m in story.members if m not in gone]
         self._rebuild(story, keep)
         groups: list[Story] = []
         reason = f"no longer the event of its core ({', '.join(core)})"
