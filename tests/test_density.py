@@ -13,10 +13,10 @@ import numpy as np
 from wiretrace.records import Article, Metadata
 from wiretrace.representations import ArticleRepr, save_representations
 from wiretrace.sentences import Sentence
+from wiretrace.store.stories import list_stories
 from wiretrace.stories import (
     SimpleScore,
     StoryClusterer,
-    list_stories,
     recluster,
     story_id_for,
     update_stories,

@@ -13,17 +13,14 @@ import pytest
 from wiretrace.records import Article, Metadata
 from wiretrace.representations import ArticleRepr, save_representations
 from wiretrace.sentences import Sentence
+from wiretrace.store.stories import choose_title_article, get_story, list_stories, story_article_ids
 from wiretrace.stories import (
     SimpleScore,
     StoryClusterer,
-    get_story,
-    list_stories,
     recluster,
-    story_article_ids,
     story_id_for,
     update_stories,
 )
-from wiretrace.stories.store import choose_title_article
 from wiretrace.stories.storylines import StoryProfile, link_storylines
 
 DIM = 24
@@ -183,7 +180,7 @@ def test_stories_split_by_time_merge_when_an_article_links_them_and_keep_the_old
 
 
 def test_title_prefers_requested_language_then_centrality():
-    from wiretrace.stories.store import _MemberInfo
+    from wiretrace.store.stories import _MemberInfo
 
     members = [
         _MemberInfo("en-1", "en", "Flooding closes port", None, 0.95, None),

@@ -40,7 +40,7 @@ def _copy(src: Path, dst: Path) -> Path:
 
 def _late_records(store) -> list[dict]:
     """Extra articles: hostile ids and titles, and a late copy of a member of the largest story."""
-    from wiretrace.stories import list_stories
+    from wiretrace.store.stories import list_stories
 
     story = list_stories(store, min_size=2, limit=1)[0]
     member = store.get_article(story["articles"][0])
@@ -67,7 +67,8 @@ def _make_stale(path: Path, tmp: Path) -> str:
     stopped between its stories and traces stages leaves it. Returns the now stale story."""
     from wiretrace.pipeline import ingest
     from wiretrace.provenance.trace import members_hash
-    from wiretrace.stories import story_article_ids, story_of_article, update_stories
+    from wiretrace.store.stories import story_article_ids, story_of_article
+    from wiretrace.stories import update_stories
 
     with open_store(path) as store:
         records = _late_records(store)

@@ -38,8 +38,8 @@ def process_document(doc: RawDocument) -> Article:
 
 
 def list_stories(store: Any, **filters: Any) -> list[dict[str, Any]]:
-    """Stories in the store, largest first (see ``wiretrace.stories.list_stories``)."""
-    from .stories import list_stories as _list
+    """Stories in the store, largest first (see ``wiretrace.store.stories.list_stories``)."""
+    from .store.stories import list_stories as _list
 
     return _list(store, **filters)
 

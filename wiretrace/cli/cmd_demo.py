@@ -32,7 +32,7 @@ def demo_cmd(
     from ..entities import list_entities
     from ..provenance import trace_story
     from ..sample import sample_articles_dir
-    from ..stories import list_stories
+    from ..store.stories import list_stories
     from ..web.report import render_report
     from .cmd_trace import render_tree
 

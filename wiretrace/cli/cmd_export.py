@@ -63,7 +63,7 @@ def export_cmd(
             from ..web.report import render_report
 
             if story:
-                from ..stories import resolve_story_id
+                from ..store.stories import resolve_story_id
 
                 story = resolve_story_id(store, story)
             _write_text(output, render_report(store, story_id=story))

@@ -58,7 +58,7 @@ def stories_cmd(
     Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang bg` ·
     `wiretrace stories -q "dam burst" --title-lang en` · `wiretrace stories --entity Hrytsenko`
     """
-    from ..stories import list_stories
+    from ..store.stories import list_stories
 
     require_store(ctx)
     store = store_from(ctx)

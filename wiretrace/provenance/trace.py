@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..lang.dates import has_offset
+from ..lang.dates import parse_instant as parse_date
 from ..records import Article
 from ..representations import ArticleRepr
 from ..views import _has_table
@@ -24,10 +26,8 @@ from .graph import (
     build_graph,
     date_conflicts,
     detail_score,
-    has_offset,
     has_time,
     member_verdicts,
-    parse_date,
 )
 
 TRACE_VERSION = 2
@@ -292,8 +292,7 @@ def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str
     computes it in memory and returns it with ``stale: True`` and a ``note``, so reading
     never writes.
     """
-    from ..stories import story_article_ids
-    from ..stories.store import apply_trace
+    from ..store.stories import apply_trace, story_article_ids
 
     readonly = bool(getattr(store, "readonly", False))
     ids = list(story_article_ids(store, story_id))

@@ -1,13 +1,15 @@
 """The store interface every backend implements.
 
 The pipeline, CLI and web layer only talk to a :class:`Store`; SQLite is the default
-implementation (``wiretrace.store.sqlite``). Stage-specific persistence (representations,
-stories, provenance, entities) lives in small repository modules next to this one that take a
-store and use its transaction and connection.
+implementation (``wiretrace.store.sqlite``). Persistence per aggregate lives in repository
+modules next to this one (``stories``, ``traces``, ``entities``, ``representations``,
+``reads``): they take a :class:`Store` and use its transaction and connection, so every SQL
+statement of the project sits in this package.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
@@ -19,6 +21,11 @@ ArticleState = Literal["new", "same", "changed"]
 
 class Store(Protocol):
     path: str
+    # True when opened with ``readonly=True``: every write raises, and readers that would
+    # otherwise cache what they compute keep it in memory instead.
+    readonly: bool
+    # The connection the repositories of this package run their SQL on.
+    conn: sqlite3.Connection
 
     def transaction(self) -> AbstractContextManager[Any]:
         """A unit of work: everything inside commits together or not at all."""

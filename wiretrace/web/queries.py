@@ -118,7 +118,7 @@ def stories_page(
 
 
 def story_detail(store: Any, story_id: str) -> dict[str, Any]:
-    from ..stories import get_story
+    from ..store.stories import get_story
 
     story = get_story(store, story_id)
     members = _members(store, [story["id"]]).get(story["id"], [])

@@ -1,4 +1,4 @@
-"""Stories in the store: reading the clustering state back, writing its changes, and queries.
+"""Stories repository: reading the clustering state back, writing its changes, and queries.
 
 Tables (migration 0003): ``stories``, ``story_members``, ``story_merges``, ``storylines``,
 ``storyline_members``. Story rows carry a default title and summary; a title in a requested
@@ -12,13 +12,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import NotFoundError
-from .cluster import StoryClusterer, parse_time
-from .storylines import link_storylines, profiles_of
+from .base import Store
+
+if TYPE_CHECKING:
+    from ..stories.cluster import StoryClusterer
 
 SUMMARY_MAX_CHARS = 320
 
@@ -27,10 +29,22 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def parse_time(value: str | None) -> float | None:
+    """The clusterer's reading of a page date (seconds since the epoch), so that the store
+    orders and spans members exactly as the stories stage compares them.
+
+    Imported when called: the stories stage persists through this module, so importing the
+    stage here at load time would make the two modules import each other.
+    """
+    from ..stories.cluster import parse_time as parse
+
+    return parse(value)
+
+
 # -- reading state ------------------------------------------------------------------------
 
 
-def load_state(store: Any) -> list[tuple[str, int, list[str]]]:
+def load_state(store: Store) -> list[tuple[str, int, list[str]]]:
     """Persisted stories as (story id, seq, [member article ids]), oldest first."""
     members: dict[str, list[str]] = defaultdict(list)
     for row in store.conn.execute("SELECT story_id, article_id FROM story_members"):
@@ -41,7 +55,7 @@ def load_state(store: Any) -> list[tuple[str, int, list[str]]]:
     ]
 
 
-def doc_vectors(store: Any, backend_name: str) -> dict[str, np.ndarray]:
+def doc_vectors(store: Store, backend_name: str) -> dict[str, np.ndarray]:
     """Cached doc vectors of every article for one embedding backend."""
     out = {}
     for row in store.conn.execute(
@@ -52,16 +66,16 @@ def doc_vectors(store: Any, backend_name: str) -> dict[str, np.ndarray]:
     return out
 
 
-def join_scores(store: Any) -> dict[str, float | None]:
+def join_scores(store: Store) -> dict[str, float | None]:
     """The similarity with which each member joined its story (None for founders)."""
     return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, score FROM story_members")}
 
 
-def published_dates(store: Any) -> dict[str, str | None]:
+def published_dates(store: Store) -> dict[str, str | None]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT id, published FROM articles")}
 
 
-def article_languages(store: Any) -> dict[str, str | None]:
+def article_languages(store: Store) -> dict[str, str | None]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT id, language FROM articles")}
 
 
@@ -82,7 +96,7 @@ class _MemberInfo:
 
 
 def save_changes(
-    store: Any,
+    store: Store,
     clusterer: StoryClusterer,
     new_article_ids: Iterable[str],
     *,
@@ -147,7 +161,7 @@ def save_changes(
     return touched
 
 
-def _members_info(store: Any, story_ids: Sequence[str]) -> dict[str, list[_MemberInfo]]:
+def _members_info(store: Store, story_ids: Sequence[str]) -> dict[str, list[_MemberInfo]]:
     out: dict[str, list[_MemberInfo]] = defaultdict(list)
     for chunk in _chunks(list(story_ids), 500):
         marks = ",".join("?" * len(chunk))
@@ -201,7 +215,7 @@ def choose_title_article(members: Sequence[_MemberInfo], language: str | None = 
     return min(members, key=rank).article_id if members else None
 
 
-def lead_sentence(store: Any, article_id: str, title: str | None) -> str | None:
+def lead_sentence(store: Store, article_id: str, title: str | None) -> str | None:
     """The first real sentence of an article (not its title, a dateline or a byline)."""
     norm_title = " ".join((title or "").split()).lower()
     fallback = None
@@ -246,7 +260,7 @@ def _date_range(members: Sequence[_MemberInfo]) -> tuple[str | None, str | None]
 
 
 def refresh_stories(
-    store: Any, clusterer: StoryClusterer, story_ids: Iterable[str], *, at: str | None = None
+    store: Store, clusterer: StoryClusterer, story_ids: Iterable[str], *, at: str | None = None
 ) -> None:
     """Recompute centrality, title, summary, size, languages and dates of ``story_ids``."""
     at = at or now_iso()
@@ -263,7 +277,7 @@ def refresh_stories(
         _write_summary(store, sid, infos.get(sid, []), at)
 
 
-def _write_summary(store: Any, story_id: str, members: Sequence[_MemberInfo], at: str) -> None:
+def _write_summary(store: Store, story_id: str, members: Sequence[_MemberInfo], at: str) -> None:
     """Store the story's title, summary, size, languages and date range from its members."""
     if not members:
         return
@@ -280,7 +294,7 @@ def _write_summary(store: Any, story_id: str, members: Sequence[_MemberInfo], at
     )
 
 
-def apply_trace(store: Any, story_id: str, trace: dict[str, Any]) -> None:
+def apply_trace(store: Store, story_id: str, trace: dict[str, Any]) -> None:
     """Record what a story's trace says about each member (how it derives, whether its page
     date is contradicted) and re-choose the story's title and date range with it.
 
@@ -296,8 +310,10 @@ def apply_trace(store: Any, story_id: str, trace: dict[str, Any]) -> None:
     _write_summary(store, story_id, _members_info(store, [story_id]).get(story_id, []), now_iso())
 
 
-def rebuild_storylines(store: Any, clusterer: StoryClusterer) -> int:
+def rebuild_storylines(store: Store, clusterer: StoryClusterer) -> int:
     """Recompute storylines over all stories (cheap: one vector per story). Returns the count."""
+    from ..stories.storylines import link_storylines, profiles_of  # see parse_time
+
     names_of: dict[str, list[str]] = {}
     for row in store.conn.execute("SELECT article_id, features_json FROM article_features"):
         try:
@@ -335,7 +351,7 @@ def rebuild_storylines(store: Any, clusterer: StoryClusterer) -> int:
 # -- queries ------------------------------------------------------------------------------
 
 
-def story_article_ids(store: Any, story_id: str) -> list[str]:
+def story_article_ids(store: Store, story_id: str) -> list[str]:
     """Member article ids of a story, oldest first (undated last); merged ids resolve."""
     story_id = resolve_story_id(store, story_id)
     rows = store.conn.execute(
@@ -351,7 +367,7 @@ def _time_key(article_id: str, published: str | None) -> tuple[bool, float, str]
     return (t is None, t or 0.0, article_id)
 
 
-def _require_story(store: Any, story_id: str) -> str:
+def _require_story(store: Store, story_id: str) -> str:
     """The story id itself, or where it was merged into; NotFoundError when unknown."""
     seen = set()
     current = story_id
@@ -376,7 +392,7 @@ class _Merged(Exception):
         self.into = into
 
 
-def resolve_story_id(store: Any, story_id: str) -> str:
+def resolve_story_id(store: Store, story_id: str) -> str:
     """Follow merges: the id a story has now (a merged-away id resolves to the survivor)."""
     try:
         return _require_story(store, story_id)
@@ -385,7 +401,7 @@ def resolve_story_id(store: Any, story_id: str) -> str:
 
 
 def _story_dicts(
-    store: Any, rows: Sequence[Any], title_language: str | None
+    store: Store, rows: Sequence[Any], title_language: str | None
 ) -> list[dict[str, Any]]:
     ids = [r["id"] for r in rows]
     infos = _members_info(store, ids)
@@ -436,7 +452,7 @@ def _story_dicts(
 
 
 def list_stories(
-    store: Any,
+    store: Store,
     *,
     language: str | None = None,
     entity: str | None = None,
@@ -486,7 +502,7 @@ def list_stories(
     return _story_dicts(store, rows, title_language or language)
 
 
-def get_story(store: Any, story_id: str, *, title_language: str | None = None) -> dict[str, Any]:
+def get_story(store: Store, story_id: str, *, title_language: str | None = None) -> dict[str, Any]:
     """One story with its members (score, link, centrality), merges and storyline.
 
     A story id that was merged away resolves to the story it was merged into.
@@ -547,14 +563,14 @@ def get_story(store: Any, story_id: str, *, title_language: str | None = None) -
     return story
 
 
-def story_of_article(store: Any, article_id: str) -> str | None:
+def story_of_article(store: Store, article_id: str) -> str | None:
     row = store.conn.execute(
         "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
     ).fetchone()
     return row[0] if row else None
 
 
-def _stories_of_articles(store: Any, article_ids: Iterable[str]) -> set[str]:
+def _stories_of_articles(store: Store, article_ids: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for chunk in _chunks(list(article_ids), 500):
         marks = ",".join("?" * len(chunk))
@@ -564,7 +580,7 @@ def _stories_of_articles(store: Any, article_ids: Iterable[str]) -> set[str]:
     return out
 
 
-def _entity_article_ids(store: Any, entity: str) -> list[str]:
+def _entity_article_ids(store: Store, entity: str) -> list[str]:
     """Articles mentioning an entity: by entity id or by a variant's surface form when the
     entities stage has run, else by full-text search for the name."""
     tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
