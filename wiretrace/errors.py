@@ -129,6 +129,12 @@ class UsageError(WiretraceError):
     code = "E600"
 
 
+class StageChainError(UsageError):
+    """A stage requires data that no earlier stage in the chain writes (found at start-up)."""
+
+    code = "E601"
+
+
 class InternalError(WiretraceError):
     """A bug that stopped a command; the traceback goes to a crash log (exit code 3)."""
 

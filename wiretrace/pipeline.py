@@ -1,10 +1,14 @@
-"""The pipeline: sources → extract/clean → metadata → language → store → stories → entities.
+"""The local pipeline: sources → extract → language → metadata → store → representations →
+stories → entities → traces.
 
-``process_document`` is the pure per-document stage (raw document in, article out) and can run
-in a process pool. ``ingest`` drives a whole run against a store: each batch of articles is
-written in one transaction, and the later stages track which articles they have done in
-``stage_state``, so a run interrupted at any point (Ctrl-C, kill -9) leaves the store consistent
-and the next run finishes the work without duplicates.
+Each stage declares its contract (``wiretrace.stage.Stage``) next to its code; this module
+validates the two chains at start-up and runs them. ``process_document`` composes the
+per-document stages (raw document in, article out, pure) and can run in a process pool.
+``ingest`` drives a whole run against a store, the adapter that loads each later stage's inputs
+and persists its output: each batch of articles is written in one transaction, and the later
+stages track which articles they have done in ``stage_state`` (``wiretrace.store.stage_state``),
+so a run interrupted at any point (Ctrl-C, kill -9) leaves the store consistent and the next run
+finishes the work without duplicates.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from . import extract, language, metadata
 from .errors import (
     DuplicateIdError,
     ExtractionError,
@@ -27,12 +33,14 @@ from .errors import (
     OverBudgetError,
     WiretraceError,
 )
-from .extract import clean_document
 from .extract.budget import DEFAULT_DOC_SECONDS, Budget, WorkerPool, run_in_process
 from .extract.guards import cap_field, precheck
 from .extract.page_kind import notice_kind
-from .language import detect_language, paragraph_languages
+from .language import paragraph_languages
 from .records import Article, RawDocument
+from .sources import iter_documents
+from .stage import Stage, validate_chain
+from .store import stage_state
 
 KNOWN_FIELDS = {"id", "text", "html", "title", "url", "published", "outlet", "author", "language"}
 BATCH_SIZE = 64
@@ -45,16 +53,19 @@ def content_hash(doc: RawDocument) -> str:
     return h.hexdigest()
 
 
+# The per-document chain, in the order ``process_document`` runs it.
+DOCUMENT_STAGES: tuple[Stage, ...] = (extract.STAGE, language.STAGE, metadata.STAGE)
+_EXTRACT, _LANGUAGE, _METADATA = DOCUMENT_STAGES
+
+
 def process_document(doc: RawDocument) -> Article:
     """Clean, date, attribute and language-tag one document. Pure: no store, no globals."""
-    from .metadata import extract_metadata
-
     refused = precheck(doc)
     if refused is not None:
         raise refused
     where = doc.location or doc.source_path
     given_language = doc.fields.get("language") or None
-    cleaned, page_meta = clean_document(doc, language=given_language)
+    cleaned, page_meta = _EXTRACT(doc, language=given_language)
     if not cleaned.text.strip():
         raise ExtractionError("no article text found after cleaning", path=where)
     notice = notice_kind(cleaned.text)
@@ -63,11 +74,11 @@ def process_document(doc: RawDocument) -> Article:
     if given_language:
         language, confidence = str(given_language).lower()[:2], 1.0
     else:
-        language, confidence = detect_language(cleaned.text)
-    metadata = extract_metadata(doc, cleaned, page_meta=page_meta, language=language)
+        language, confidence = _LANGUAGE(cleaned.text)
+    found = _METADATA(doc, cleaned, page_meta=page_meta, language=language)
     notes = list(doc.notes)
     for name in ("title", "author", "outlet", "url"):
-        setattr(metadata, name, cap_field(name, getattr(metadata, name), notes))
+        setattr(found, name, cap_field(name, getattr(found, name), notes))
     paragraphs = [p for p in cleaned.text.split("\n\n") if p.strip()]
     extra = {k: v for k, v in doc.fields.items() if k not in KNOWN_FIELDS}
     return Article(
@@ -78,7 +89,7 @@ def process_document(doc: RawDocument) -> Article:
         raw_bytes=doc.raw_bytes,
         encoding=doc.encoding,
         text=cleaned.text,
-        metadata=metadata,
+        metadata=found,
         language=language,
         language_confidence=confidence,
         paragraph_languages=paragraph_languages(paragraphs, language),
@@ -138,12 +149,21 @@ def _over_budget(doc: RawDocument, reason: str) -> OverBudgetError:
 
 
 @dataclass(frozen=True)
-class Stage:
-    """A store-level stage run over articles it has not done yet (tracked in stage_state)."""
+class StoreStage:
+    """A later stage's contract bound to the store adapter the local pipeline runs it with:
+    ``run(store, article_ids, progress=callable)`` loads the inputs of the articles the stage
+    has not done yet, calls the stage and persists its output, returning a summary."""
 
-    name: str
-    version: int
-    run: Callable[..., Any]  # run(store, article_ids, progress=callable) -> summary dict
+    contract: Stage
+    run: Callable[..., Any]
+
+    @property
+    def name(self) -> str:
+        return self.contract.name
+
+    @property
+    def version(self) -> int:
+        return self.contract.version
 
 
 def _representations_stage(
@@ -151,39 +171,23 @@ def _representations_stage(
 ) -> Any:
     """Document and title vectors and features, one model call per batch, one transaction
     per batch; sentence vectors wait until a trace or a comparison reads them."""
-    from .representations import load_representations
-
-    reprs = load_representations(store, ids, progress=progress)
+    reprs = _later().representations.load_representations(store, ids, progress=progress)
     return {"articles": len(reprs)}
 
 
 def _stories_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
-    from .stories import update_stories
-
-    return update_stories(store, ids, progress=progress)
+    return _later().stories.update_stories(store, ids, progress=progress)
 
 
 def _entities_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
-    from .entities import update_entities
-
-    return update_entities(store, ids, progress=progress)
+    return _later().entities.update_entities(store, ids, progress=progress)
 
 
 def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
     """Trace the stories that gained articles, so story pages open from the cache."""
-    from .provenance import trace_story
+    trace_story = _later().traces.trace_story
 
-    new_members: dict[str, int] = {}  # story -> how many of ``ids`` it holds
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for story_id, count in store.conn.execute(
-            f"""SELECT m.story_id, count(*) FROM story_members m WHERE m.article_id IN ({marks})
-                GROUP BY m.story_id
-                HAVING (SELECT count(*) FROM story_members x WHERE x.story_id = m.story_id) > 1""",
-            chunk,
-        ):
-            new_members[story_id] = new_members.get(story_id, 0) + int(count)
+    new_members = stage_state.stories_gaining(store, ids)  # story -> how many of ``ids`` it holds
     traced = done = 0
     for story_id in sorted(new_members):
         trace_story(store, story_id)
@@ -196,36 +200,55 @@ def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | 
     return {"stories_traced": traced}
 
 
-STAGES: tuple[Stage, ...] = (
-    Stage("representations", 1, _representations_stage),
-    Stage("stories", 1, _stories_stage),
-    Stage("entities", 1, _entities_stage),
-    Stage("traces", 1, _traces_stage),
-)
+_ADAPTERS: dict[str, Callable[..., Any]] = {
+    "representations": _representations_stage,
+    "stories": _stories_stage,
+    "entities": _entities_stage,
+    "traces": _traces_stage,
+}
 
 
-def pending_articles(store: Any, stage: Stage) -> list[str]:
-    rows = store.conn.execute(
-        """SELECT a.id FROM articles a
-           LEFT JOIN stage_state s ON s.article_id = a.id AND s.stage = ? AND s.version = ?
-           WHERE s.article_id IS NULL ORDER BY a.published IS NULL, a.published, a.id""",
-        (stage.name, stage.version),
+@cache
+def _later() -> SimpleNamespace:
+    """The later stages' modules, imported on first use rather than at the top: they load the
+    embedding, clustering and NER code, which commands that never run them (``show``,
+    ``serve``, an ingest with ``--no-stories``) and extraction workers should not pay for."""
+    from . import entities, provenance, representations, stories
+    from .store import traces  # the trace stage's store adapter
+
+    return SimpleNamespace(
+        representations=representations, stories=stories, entities=entities,
+        provenance=provenance, traces=traces,
     )
-    return [r[0] for r in rows]
 
 
-def mark_done(store: Any, stage: Stage, ids: Iterable[str]) -> None:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    with store.transaction() as conn:
-        conn.executemany(
-            "INSERT OR REPLACE INTO stage_state(article_id, stage, version, done_at) VALUES (?,?,?,?)",
-            [(i, stage.name, stage.version, now) for i in ids],
-        )
+def store_stages() -> tuple[StoreStage, ...]:
+    """The later stages in run order, each bound to its store adapter, chain validated."""
+    later = _later()
+    contracts = (
+        later.representations.STAGE, later.stories.STAGE, later.entities.STAGE,
+        later.provenance.STAGE,
+    )
+    validate_chain(contracts, given=_STORED)
+    return tuple(StoreStage(c, _ADAPTERS[c.name]) for c in contracts)
 
 
-def reset_stage(store: Any, stage_name: str) -> None:
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM stage_state WHERE stage = ?", (stage_name,))
+# What the store holds for every article once it is ingested: the per-document chain's output.
+_STORED = ("document", "cleaned", "page_meta", "language", "metadata", "article")
+
+
+def validate_stages() -> None:
+    """Check both chains (raises ``StageChainError`` naming the stage and what it lacks)."""
+    validate_chain(DOCUMENT_STAGES, given=("document",))
+    store_stages()
+
+
+def pending_articles(store: Any, stage: StoreStage | Stage) -> list[str]:
+    return stage_state.pending_articles(store, stage.name, stage.version)
+
+
+def mark_done(store: Any, stage: StoreStage | Stage, ids: Iterable[str]) -> None:
+    stage_state.mark_done(store, stage.name, stage.version, ids)
 
 
 # -- a whole run ---------------------------------------------------------------------------
@@ -290,9 +313,10 @@ def ingest(
     Documents are extracted by ``workers`` processes (1: in this process), each within the
     per-document budget: ``doc_timeout`` seconds and ``doc_memory_mb`` of worker memory (default:
     a share of the machine). A document over budget is reported (E202) and the run goes on.
+    A stage chain whose requirements are not met is a ``StageChainError`` before anything runs.
     """
-    from .sources import iter_documents
-
+    validate_chain(DOCUMENT_STAGES, given=("document",))
+    later = store_stages() if run_stages else ()
     observer = observer or IngestObserver()
     report = IngestReport(run_id=store.start_run([str(p) for p in paths]))
     status = "interrupted"
@@ -344,10 +368,10 @@ def ingest(
                         setattr(report, state, getattr(report, state) + 1)
                         report.stored_ids.append(result.id)
                         if state == "changed":
-                            store.conn.execute("DELETE FROM stage_state WHERE article_id = ?", (result.id,))
+                            stage_state.forget_article(store, result.id)
                     observer.document_done(doc.source_path, True)
         if run_stages:
-            report.stages = run_pending_stages(store, observer=observer)
+            report.stages = run_pending_stages(store, observer=observer, stages=later)
         status = "ok" if report.ok else "completed-with-errors"
     finally:
         if pool is not None:
@@ -358,22 +382,20 @@ def ingest(
 
 def _put_safe(store: Any, article: Article) -> str | WiretraceError:
     """Store one article inside a savepoint: a failure undoes only this article's rows."""
-    store.conn.execute("SAVEPOINT put_article")
-    try:
-        state = store.put_article(article)
-    except Exception as exc:
-        store.conn.execute("ROLLBACK TO put_article")
-        store.conn.execute("RELEASE put_article")
-        return _internal_error(exc, article.source_path)
-    store.conn.execute("RELEASE put_article")
-    return state
+    return stage_state.put_in_savepoint(
+        store, article, lambda exc: _internal_error(exc, article.source_path)
+    )
 
 
-def run_pending_stages(store: Any, *, observer: IngestObserver | None = None) -> dict[str, Any]:
-    """Run every later stage over the articles it has not processed yet."""
+def run_pending_stages(
+    store: Any, *, observer: IngestObserver | None = None,
+    stages: Sequence[StoreStage] | None = None,
+) -> dict[str, Any]:
+    """Run every later stage (default: ``store_stages()``) over the articles it has not
+    processed yet, marking them done once the stage has persisted its output."""
     observer = observer or IngestObserver()
     summaries: dict[str, Any] = {}
-    for stage in STAGES:
+    for stage in store_stages() if stages is None else stages:
         ids = pending_articles(store, stage)
         if not ids:
             continue

@@ -11,6 +11,9 @@ import re
 from typing import Any
 
 from ..records import CleanedText, RawDocument
+from ..stage import Stage
+from .html import extract_html
+from .text import clean_text
 
 # Characters XML (and so lxml) refuses in text and attributes: C0 controls other than tab and
 # line breaks, non-characters and lone surrogates. Browsers ignore them; lxml raises.
@@ -25,12 +28,15 @@ def uses_html(doc: RawDocument) -> bool:
 def clean_document(doc: RawDocument, *, language: str | None = None) -> tuple[CleanedText, dict[str, Any]]:
     """Clean one raw document. Returns the cleaned text and page metadata candidates."""
     if uses_html(doc):
-        from .html import extract_html
-
         return extract_html(_NOT_XML.sub("", doc.html), url=doc.fields.get("url"))
-    from .text import clean_text
-
     return clean_text(doc.text or "", language=language), {}
 
 
-__all__ = ["clean_document"]
+# One raw document in; its cleaned text (with what was removed) and the page's metadata
+# candidates out.
+STAGE = Stage(
+    "extract", 1, requires=("document",), writes=("cleaned", "page_meta"),
+    process=clean_document, per_record=True,
+)
+
+__all__ = ["STAGE", "clean_document"]

@@ -1,15 +1,28 @@
 """Stories: articles that report the same event, across outlets and languages.
 
 ``StoryClusterer`` is the pure part (representations in, story ids out, ``fit`` / ``assign``);
-``update_stories`` and ``recluster`` run it against a store, and ``list_stories``,
-``get_story`` and ``story_article_ids`` read the result.
+``update_stories`` and ``recluster`` run it against a store; ``wiretrace.store.stories``
+persists the result and ``wiretrace.store.reads`` reads it back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..embeddings import get_backend
+from ..representations import ArticleRepr, load_representations
+from ..stage import Stage
+from ..store.stage_state import mark_done
+from ..store.stories import (
+    article_languages,
+    doc_vectors,
+    join_scores,
+    load_state,
+    published_dates,
+    rebuild_storylines,
+    save_changes,
+)
 from .cluster import (
     Link,
     Merge,
@@ -21,23 +34,22 @@ from .cluster import (
     parse_time,
     story_id_for,
 )
-from .store import (
-    get_story,
-    list_stories,
-    rebuild_storylines,
-    resolve_story_id,
-    save_changes,
-    story_article_ids,
-    story_of_article,
-)
 from .storylines import link_storylines
 
-STAGE_NAME = "stories"
+
+def cluster_stories(reprs: Iterable[ArticleRepr], **params: Any) -> dict[str, str]:
+    """Stories of a batch of representations from scratch: {article id: story id} (pure)."""
+    return StoryClusterer(**params).fit(reprs)
+
+
+# Representations in; each article's story (and the stories' storylines) out.
+STAGE = Stage(
+    "stories", 1, requires=("representations",), writes=("stories",), process=cluster_stories,
+)
+STAGE_NAME = STAGE.name
 
 
 def _clusterer_for(store: Any, backend: Any, scorer: Scorer | None, **params: Any) -> StoryClusterer:
-    from ..representations import load_representations
-
     def resolve(article_id: str) -> Any:
         return load_representations(store, [article_id], backend=backend)[article_id]
 
@@ -58,10 +70,6 @@ def update_stories(
     Articles already in a story keep it. Representations are read from the store's cache or
     computed (the slow part, reported through ``progress``).
     """
-    from ..embeddings import get_backend
-    from ..representations import load_representations
-    from .store import article_languages, doc_vectors, join_scores, load_state, published_dates
-
     backend = backend or get_backend()
     state = load_state(store)
     vectors = doc_vectors(store, backend.name)
@@ -110,9 +118,6 @@ def recluster(
 ) -> dict[str, Any]:
     """Rebuild every story from scratch. Story ids come from founding articles, so stories
     whose founder is unchanged keep their ids; the merge history starts afresh."""
-    from ..embeddings import get_backend
-    from ..representations import load_representations
-
     backend = backend or get_backend()
     ids = store.article_ids()
     reprs = load_representations(store, ids, backend=backend, progress=progress)
@@ -120,7 +125,8 @@ def recluster(
     assigned = clusterer.fit(reprs.values())
     save_changes(store, clusterer, assigned, replace_all=True)
     storylines = rebuild_storylines(store, clusterer)
-    _mark_stage_done(store, list(assigned))
+    # every article now has its story: the ingest pipeline need not run this stage on them
+    mark_done(store, STAGE.name, STAGE.version, list(assigned))
     return {
         "articles": len(assigned),
         "stories": len(clusterer.stories),
@@ -131,33 +137,19 @@ def recluster(
     }
 
 
-def _mark_stage_done(store: Any, ids: list[str]) -> None:
-    """Tell the ingest pipeline these articles need no stories pass (when it tracks stages)."""
-    try:
-        from ..pipeline import STAGES, mark_done
-    except ImportError:
-        return
-    for stage in STAGES:
-        if stage.name == STAGE_NAME:
-            mark_done(store, stage, ids)
-
-
 __all__ = [
+    "STAGE",
     "Link",
     "Merge",
     "Scorer",
     "SimpleScore",
     "Split",
     "StoryClusterer",
+    "cluster_stories",
     "cosine_window_scorer",
-    "get_story",
     "link_storylines",
-    "list_stories",
     "parse_time",
     "recluster",
-    "resolve_story_id",
-    "story_article_ids",
     "story_id_for",
-    "story_of_article",
     "update_stories",
 ]
