@@ -10,9 +10,6 @@ import pytest
 
 from wiretrace.entities import (
     Mention,
-    article_ids_for_entity,
-    get_entity,
-    list_entities,
     recognize,
     resolve,
     same_entity,
@@ -20,6 +17,7 @@ from wiretrace.entities import (
 )
 from wiretrace.errors import NotFoundError
 from wiretrace.records import Article, Metadata
+from wiretrace.store.entities import article_ids_for_entity, get_entity, list_entities
 
 from .pair_scores import pair_precision_recall
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from wiretrace.cli.app import app
 from wiretrace.embeddings import get_backend
-from wiretrace.provenance import trace_story
 from wiretrace.representations import save_representations
+from wiretrace.store.traces import trace_story
 
 from .test_provenance import load_story
 

@@ -130,8 +130,8 @@ def test_entity_variants_merge_floors(sample_store, truth):
 
 def test_reposts_with_a_wrong_page_date_are_flagged_in_their_story(sample_store_path, truth):
     """End to end: the re-post joins its story despite its date, and the trace flags the date."""
-    from wiretrace.provenance import trace_story
     from wiretrace.store.stories import story_of_article
+    from wiretrace.store.traces import trace_story
 
     wrong = [aid for aid, a in truth["articles"].items() if a.get("page_date_wrong")]
     assert wrong, "the sample corpus should contain a re-post with a wrong page date"

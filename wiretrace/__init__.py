@@ -46,14 +46,14 @@ def list_stories(store: Any, **filters: Any) -> list[dict[str, Any]]:
 
 def trace_story(store: Any, story_id: str) -> dict[str, Any]:
     """The provenance graph and claim diff of one story (``trace --json`` shape)."""
-    from .provenance import trace_story as _trace
+    from .store.traces import trace_story as _trace
 
     return _trace(store, story_id)
 
 
 def list_entities(store: Any, **filters: Any) -> list[dict[str, Any]]:
     """Entities with their merged variants (``entities --json`` shape)."""
-    from .entities import list_entities as _list
+    from .store.entities import list_entities as _list
 
     return _list(store, **filters)
 

@@ -474,7 +474,7 @@ def score_entities(store: Any, truth: Mapping[str, Any]) -> EntityScore:
     truth variants sharing a stored entity (a cross-entity pair is a wrong merge); recall over
     pairs of one entity's variants.
     """
-    from .entities import list_entities
+    from .store.entities import list_entities
 
     by_surface: dict[str, set[str]] = defaultdict(set)
     for entity in list_entities(store):

@@ -30,7 +30,7 @@ def entities_cmd(
 
     Examples: `wiretrace entities --type person --min-articles 2` · `wiretrace entities --json -q lukash`
     """
-    from ..entities import list_entities
+    from ..store.entities import list_entities
 
     store = store_from(ctx)
     try:
@@ -68,7 +68,7 @@ def entity_cmd(
 
     Examples: `wiretrace entity Lukashenko` · `wiretrace entity "Светлана Тихановская" --json`
     """
-    from ..entities import get_entity
+    from ..store.entities import get_entity
 
     store = store_from(ctx)
     try:

@@ -137,6 +137,6 @@ def recluster_cmd(
 
 def _entity_id(store: Any, name: str) -> str:
     """The entity id for an id, a name or any of its spellings."""
-    from ..entities import get_entity
+    from ..store.entities import get_entity
 
     return str(get_entity(store, name)["id"])

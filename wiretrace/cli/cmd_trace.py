@@ -65,7 +65,7 @@ def trace_cmd(
     `wiretrace trace s-1f2e3d4c5b6a --json > trace.json` ·
     `wiretrace trace --articles a.txt b.txt --json`
     """
-    from ..provenance import trace_articles, trace_story
+    from ..store.traces import trace_articles, trace_story
 
     ids = list(ids or [])
     if not ids:

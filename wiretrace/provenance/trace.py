@@ -1,15 +1,14 @@
-"""Tracing a story: alignment, graph and claim diff put together, and the cached store path."""
+"""Tracing a story: alignment, graph and claim diff put together (pure: no store).
+
+``wiretrace.store.traces`` reads a stored story, runs this and keeps the result.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,6 @@ from ..lang.dates import has_offset
 from ..lang.dates import parse_instant as parse_date
 from ..records import Article
 from ..representations import ArticleRepr
-from ..views import _has_table
 from .align import Doc, PairAlignment, align_pair, candidate_pairs
 from .diff import claim_diff
 from .graph import (
@@ -210,127 +208,9 @@ def event_groups(reprs: Sequence[ArticleRepr]) -> dict[str, int]:
     return {r.id: roots[root(i)] for i, r in enumerate(reprs)}
 
 
-# -- cached store path ---------------------------------------------------------------------
-
-
 def members_hash(articles: Sequence[Article]) -> str:
     """Hash of member ids and content hashes: a trace is stale once this changes."""
     digest = hashlib.sha256(f"v{TRACE_VERSION}".encode())
     for article in sorted(articles, key=lambda a: a.id):
         digest.update(f"{article.id}\0{article.content_hash}\n".encode())
     return digest.hexdigest()
-
-
-def _ensure_table(store: Any) -> None:
-    if _has_table(store, "traces"):
-        return
-    sql = (resources.files("wiretrace.store") / "migrations" / "0004_provenance.sql").read_text(
-        encoding="utf-8"
-    )
-    with store.transaction() as conn:
-        conn.execute(sql[sql.index("CREATE") :].rstrip().rstrip(";"))
-
-
-def trace_articles(
-    store: Any, article_ids: Sequence[str], story: str | None = None
-) -> dict[str, Any]:
-    """Trace an explicit set of stored articles (no caching)."""
-    from ..representations import load_representations
-
-    articles = list(store.iter_articles(list(article_ids)))
-    reprs = load_representations(store, [a.id for a in articles])
-    return trace_story_articles(articles, reprs, story, check_events=True)
-
-
-# Traces computed by read-only readers, kept per process so repeated views of a stale story
-# do not realign it each time; 32 covers the stories an analyst has open at once.
-_MEMORY_TRACES_MAX = 32
-_memory_traces: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
-_memory_lock = threading.Lock()
-
-STALE_NOTE = (
-    "The stored trace of this story predates its current articles, and this server is "
-    "read-only: this trace was computed for the request and not saved. Run `wiretrace trace "
-    "STORY` (or serve with --allow-writes) to store it."
-)
-
-
-def _stored_trace(store: Any, story_id: str) -> Any:
-    if not _has_table(store, "traces"):
-        return None
-    return store.conn.execute(
-        "SELECT members_hash, computed_at, trace_json FROM traces WHERE story_id = ?", (story_id,)
-    ).fetchone()
-
-
-def _trace_in_memory(
-    store: Any, story_id: str, articles: Sequence[Article], key: str
-) -> dict[str, Any]:
-    """A read-only store's trace of a story with no current stored trace: computed, never
-    stored (representations missing from the store are computed in memory too)."""
-    from ..representations import load_representations
-
-    cache_key = (str(store.path), story_id, key)
-    with _memory_lock:
-        hit = _memory_traces.get(cache_key)
-        if hit is not None:
-            _memory_traces.move_to_end(cache_key)
-            return json.loads(json.dumps(hit))
-    reprs = load_representations(store, [a.id for a in articles])
-    result = trace_story_articles(articles, reprs, story_id)
-    with _memory_lock:
-        _memory_traces[cache_key] = json.loads(json.dumps(result))
-        while len(_memory_traces) > _MEMORY_TRACES_MAX:
-            _memory_traces.popitem(last=False)
-    return result
-
-
-def trace_story(store: Any, story_id: str, *, refresh: bool = False) -> dict[str, Any]:
-    """The trace of a stored story, from the cache while its membership is unchanged.
-
-    A writable store computes and stores a missing or outdated trace; a read-only store
-    computes it in memory and returns it with ``stale: True`` and a ``note``, so reading
-    never writes.
-    """
-    from ..store.stories import apply_trace, story_article_ids
-
-    readonly = bool(getattr(store, "readonly", False))
-    ids = list(story_article_ids(store, story_id))
-    articles = list(store.iter_articles(ids))
-    key = members_hash(articles)
-    if not readonly:
-        _ensure_table(store)
-    row = None if refresh else _stored_trace(store, story_id)
-    if row is not None and row["members_hash"] == key:
-        cached = json.loads(row["trace_json"])
-        untraced = store.conn.execute(
-            "SELECT 1 FROM story_members WHERE story_id = ? AND derivation IS NULL LIMIT 1",
-            (story_id,),
-        ).fetchone()
-        if untraced is not None and not readonly:  # cached before derivations were recorded
-            with store.transaction():
-                apply_trace(store, story_id, cached)
-        return cached
-    if readonly:
-        result = _trace_in_memory(store, story_id, articles, key)
-        result["stale"] = True
-        result["note"] = STALE_NOTE
-        result["stored_at"] = row["computed_at"] if row is not None else None
-        return result
-    from ..representations import load_representations
-
-    reprs = load_representations(store, [a.id for a in articles])
-    result = trace_story_articles(articles, reprs, story_id)
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO traces(story_id, computed_at, members_hash, trace_json) "
-            "VALUES (?, ?, ?, ?)",
-            (
-                story_id,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                key,
-                json.dumps(result, ensure_ascii=False),
-            ),
-        )
-        apply_trace(store, story_id, result)
-    return result

@@ -156,7 +156,7 @@ def _story_entities(store: Any, article_ids: list[str], limit: int = 40) -> list
 
 
 def story_trace(store: Any, story_id: str) -> dict[str, Any]:
-    from ..provenance import trace_story
+    from ..store.traces import trace_story
 
     trace = trace_story(store, story_id)
     trace.setdefault("stale", False)  # true only when a read-only store computed it unsaved
@@ -243,7 +243,7 @@ def entities_page(
 ) -> dict[str, Any]:
     if not _has_table(store, "entities"):
         return {"total": 0, "limit": limit, "offset": offset, "items": []}
-    from ..entities import list_entities
+    from ..store.entities import list_entities
 
     items = list_entities(store, type=type, q=q, limit=None, offset=0)
     return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset : offset + limit]}
@@ -252,7 +252,7 @@ def entities_page(
 def entity_detail(store: Any, entity_id: str) -> dict[str, Any]:
     if not _has_table(store, "entities"):
         raise NotFoundError(f"no entity {entity_id!r}")
-    from ..entities import get_entity
+    from ..store.entities import get_entity
 
     entity = dict(get_entity(store, entity_id))
     # One shape for every surface: plain lists like `entities --json`, details alongside.

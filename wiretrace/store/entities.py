@@ -1,89 +1,36 @@
-"""Entities in the store: recognise mentions in new articles, re-resolve, keep ids stable.
+"""Entities repository: mentions, entities and their variants (migration 0005).
 
-Recognition is the expensive part and runs once per article; resolving is cheap (blocked,
-near-linear) and re-runs over every stored mention, so a surname-only mention seen today can
-join a full name that arrives tomorrow. Entity ids survive re-resolution: a new cluster takes
-the id that most of its mentions had before.
+The entities stage (``wiretrace.entities.update``) recognises and resolves; this module
+writes what it decided and answers the entity list and page.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError
-from .merge import Entity, resolve
-from .normalize import skeleton, to_ascii
-from .recognize import Mention, recognize, recognize_many
+from ..lang.names import skeleton
+from .base import Store
 
-WRITE_BATCH = 32
+if TYPE_CHECKING:
+    from ..entities.merge import Entity
+    from ..entities.recognize import Mention
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _has_table(store: Any, name: str) -> bool:
-    row = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone()
-    return row is not None
+def story_index(store: Store) -> dict[str, str]:
+    """article id -> story id for every clustered article."""
+    return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, story_id FROM story_members")}
 
 
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", to_ascii(name).lower()).strip("-")
-    return slug[:60] or "entity"
-
-
-def recognize_article(text: str, language: str | None) -> list[Mention]:
-    """Mentions in one article's cleaned text (a pure function; the pool-friendly unit)."""
-    return recognize(text, language)
-
-
-def _story_index(store: Any) -> dict[str, str]:
-    if not _has_table(store, "story_members"):
-        return {}
-    try:
-        return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, story_id FROM story_members")}
-    except sqlite3.Error:
-        return {}
-
-
-def update_entities(
-    store: Any, article_ids: Iterable[str], *, progress: Callable[[int], None] | None = None
-) -> dict[str, int]:
-    """Recognise mentions in ``article_ids`` (replacing earlier ones) and re-resolve entities."""
-    ids = list(dict.fromkeys(article_ids))
-    recognised = 0
-    pending: list[tuple[str, str, str | None]] = []
-
-    def flush() -> None:
-        nonlocal recognised
-        found = recognize_many([(text, lang) for _, text, lang in pending])
-        batch = [(aid, mentions) for (aid, _, _), mentions in zip(pending, found, strict=True)]
-        recognised += sum(len(m) for _, m in batch)
-        _write_mentions(store, batch)  # one transaction per batch
-        if progress:
-            progress(len(batch))
-        pending.clear()
-
-    for article in store.iter_articles(ids):
-        pending.append((article.id, article.text, article.language))
-        if len(pending) >= WRITE_BATCH:
-            flush()
-    if pending:
-        flush()
-    summary = resolve_store(store)
-    summary["articles"] = len(ids)
-    summary["mentions_recognised"] = recognised
-    return summary
-
-
-def _write_mentions(store: Any, batch: Sequence[tuple[str, list[Mention]]]) -> None:
+def write_mentions(store: Store, batch: Sequence[tuple[str, Sequence[Mention]]]) -> None:
+    """Replace the mentions of each article in ``batch`` (one transaction)."""
     with store.transaction() as conn:
         for article_id, mentions in batch:
             conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
@@ -94,19 +41,21 @@ def _write_mentions(store: Any, batch: Sequence[tuple[str, list[Mention]]]) -> N
             )
 
 
-def resolve_store(store: Any) -> dict[str, int]:
-    """Cluster every stored mention into entities and write them, keeping existing ids."""
-    by_article: dict[str, list[Mention]] = defaultdict(list)
-    previous: dict[tuple[str, int, int], str | None] = {}
-    for row in store.conn.execute(
+def stored_mentions(store: Store) -> list[Any]:
+    """Every stored mention (article_id, entity_id, start, end, surface, lemma, type)."""
+    return store.conn.execute(
         'SELECT article_id, entity_id, start, "end", surface, lemma, type FROM mentions '
         'ORDER BY article_id, start'
-    ):
-        m = Mention(row["surface"], row["start"], row["end"], row["type"], row["lemma"])
-        by_article[row["article_id"]].append(m)
-        previous[(row["article_id"], m.start, m.end)] = row["entity_id"]
-    entities = resolve(by_article, story_of=_story_index(store))
-    ids = _assign_ids(store, entities, previous)
+    ).fetchall()
+
+
+def entity_ids(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT id FROM entities")}
+
+
+def save_entities(store: Store, entities: Sequence[Entity], ids: Sequence[str]) -> int:
+    """Write resolved entities under ``ids``, their variants and mention links, and drop
+    entities no longer resolved (one transaction). Returns how many were dropped."""
     now = _now()
     with store.transaction() as conn:
         conn.execute("DELETE FROM entity_variants")
@@ -132,32 +81,7 @@ def resolve_store(store: Any) -> dict[str, int]:
                 'UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
                 [(entity_id, a, m.start, m.end) for a, m in entity.mentions],
             )
-    return {"entities": len(entities), "mentions": len(previous), "removed": len(stale)}
-
-
-def _assign_ids(store: Any, entities: Sequence[Entity],
-                previous: dict[tuple[str, int, int], str | None]) -> list[str]:
-    """Each entity keeps the old id most of its mentions carried; new entities get a slug."""
-    existing = {r[0] for r in store.conn.execute("SELECT id FROM entities")}
-    taken: set[str] = set()
-    ids: list[str | None] = [None] * len(entities)
-    order = sorted(range(len(entities)), key=lambda i: -len(entities[i].mentions))
-    for i in order:
-        votes = Counter(previous.get((a, m.start, m.end)) for a, m in entities[i].mentions)
-        for old, _ in votes.most_common():
-            if old and old not in taken:
-                ids[i] = old
-                taken.add(old)
-                break
-    for i in order:
-        if ids[i] is None:
-            base = _slug(entities[i].name)
-            candidate, n = base, 2
-            while candidate in taken or candidate in existing:
-                candidate, n = f"{base}-{n}", n + 1
-            ids[i] = candidate
-            taken.add(candidate)
-    return [i for i in ids if i is not None]
+    return len(stale)
 
 
 # -- read side -----------------------------------------------------------------------------
@@ -169,7 +93,7 @@ def _like_literal(text: str) -> str:
 
 
 def list_entities(
-    store: Any,
+    store: Store,
     *,
     type: str | None = None,
     q: str | None = None,
@@ -178,8 +102,6 @@ def list_entities(
     min_articles: int = 0,
 ) -> list[dict[str, Any]]:
     """Entities, most widely reported first: id, name, type, variants, articles, counts."""
-    if not _has_table(store, "entities"):
-        return []
     where, params = ["article_count >= ?"], [min_articles]
     if type:
         where.append("type = ?")
@@ -209,7 +131,7 @@ def list_entities(
     return out
 
 
-def find_entity_id(store: Any, entity_id_or_name: str) -> str:
+def find_entity_id(store: Store, entity_id_or_name: str) -> str:
     """An entity id from an id, a canonical name, a variant as written, or any spelling."""
     conn = store.conn
     text = entity_id_or_name.strip()
@@ -219,24 +141,25 @@ def find_entity_id(store: Any, entity_id_or_name: str) -> str:
         "SELECT v.entity_id FROM entity_variants v JOIN entities e ON e.id = v.entity_id "
         "WHERE lower(v.surface) = lower(?) ORDER BY e.article_count DESC",
     ):
-        row = conn.execute(sql, (text,)).fetchone() if _has_table(store, "entities") else None
+        row = conn.execute(sql, (text,)).fetchone()
         if row:
             return str(row[0])
-    if _has_table(store, "entities"):
-        from .merge import same_entity
+    # any other spelling: the entities stage's own decision over the candidates sharing the
+    # name's last skeleton token (imported here: that stage persists through this module)
+    from ..entities.merge import same_entity
 
-        key = skeleton(text)
-        for row in conn.execute(
-            "SELECT id, name, type FROM entities WHERE key LIKE ? ESCAPE '\\' "
-            "ORDER BY article_count DESC LIMIT 50",
-            (f"%{_like_literal(key.split()[-1] if key else key)}%",),
-        ):
-            if same_entity(text, row["name"], type=row["type"]).same:
-                return str(row["id"])
+    key = skeleton(text)
+    for row in conn.execute(
+        "SELECT id, name, type FROM entities WHERE key LIKE ? ESCAPE '\\' "
+        "ORDER BY article_count DESC LIMIT 50",
+        (f"%{_like_literal(key.split()[-1] if key else key)}%",),
+    ):
+        if same_entity(text, row["name"], type=row["type"]).same:
+            return str(row["id"])
     raise NotFoundError(f"no entity named {entity_id_or_name!r}")
 
 
-def article_ids_for_entity(store: Any, entity_id: str) -> list[str]:
+def article_ids_for_entity(store: Store, entity_id: str) -> list[str]:
     """Ids of the articles that mention the entity, oldest first."""
     rows = store.conn.execute(
         "SELECT DISTINCT m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id "
@@ -246,7 +169,7 @@ def article_ids_for_entity(store: Any, entity_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def get_entity(store: Any, entity_id_or_name: str) -> dict[str, Any]:
+def get_entity(store: Store, entity_id_or_name: str) -> dict[str, Any]:
     """An entity page: variants with why they were merged, articles, stories, outlets, timeline."""
     entity_id = find_entity_id(store, entity_id_or_name)
     conn = store.conn
@@ -285,19 +208,15 @@ def get_entity(store: Any, entity_id_or_name: str) -> dict[str, Any]:
     }
 
 
-def _stories_for(store: Any, article_ids: Sequence[str]) -> list[dict[str, Any]]:
-    if not article_ids or not _has_table(store, "story_members"):
+def _stories_for(store: Store, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    if not article_ids:
         return []
     members: dict[str, list[str]] = defaultdict(list)
-    try:
-        for aid in article_ids:
-            for r in store.conn.execute("SELECT story_id FROM story_members WHERE article_id = ?", (aid,)):
-                members[r[0]].append(aid)
-        titles: dict[str, str | None] = {}
-        if _has_table(store, "stories"):
-            for sid in members:
-                r = store.conn.execute("SELECT title FROM stories WHERE id = ?", (sid,)).fetchone()
-                titles[sid] = r[0] if r else None
-    except sqlite3.Error:
-        return []
+    for aid in article_ids:
+        for r in store.conn.execute("SELECT story_id FROM story_members WHERE article_id = ?", (aid,)):
+            members[r[0]].append(aid)
+    titles: dict[str, str | None] = {}
+    for sid in members:
+        r = store.conn.execute("SELECT title FROM stories WHERE id = ?", (sid,)).fetchone()
+        titles[sid] = r[0] if r else None
     return [{"id": sid, "title": titles.get(sid), "articles": ids} for sid, ids in members.items()]
