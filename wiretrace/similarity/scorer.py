@@ -27,18 +27,19 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from ..lang.align import AlignedPair, margin_align, margin_scores
+from ..lang.dates import days_apart as _days_apart
 from ..representations import ArticleRepr
 from . import data as _data
 from .features import FEATURES_SCHEMA, text_features
+from .minhash import near_copy
 
-MARGIN_K = 4
 TOP_ALIGNED = 3
 NAME_MATCH_RATIO = 0.85  # normalised Indel similarity for two name skeletons to match
 # Mutual best matches below this cosine are chance pairings between short articles, not
@@ -62,63 +63,6 @@ class PairScore:
             "confidence": self.confidence,
             "evidence": self.evidence,
         }
-
-
-# -- sentence alignment ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlignedPair:
-    a: int  # sentence index in the first article
-    b: int  # sentence index in the second article
-    cosine: float
-    margin: float
-
-
-def _knn_mean(sims: np.ndarray, k: int, axis: int) -> np.ndarray:
-    """Mean of the ``k`` largest values along ``axis`` (k clipped to the axis length)."""
-    n = sims.shape[axis]
-    k = max(1, min(k, n))
-    part = -np.partition(-sims, k - 1, axis=axis)
-    top = part.take(range(k), axis=axis)
-    return top.mean(axis=axis)
-
-
-def margin_scores(a: np.ndarray, b: np.ndarray, k: int = MARGIN_K) -> tuple[np.ndarray, np.ndarray]:
-    """(cosines, ratio margins) between the rows of ``a`` and ``b`` (both L2-normalised)."""
-    sims = np.asarray(a, np.float32) @ np.asarray(b, np.float32).T
-    if sims.size == 0:
-        return sims, sims
-    knn_a = _knn_mean(sims, k, axis=1)  # each sentence of a: its k best matches in b
-    knn_b = _knn_mean(sims, k, axis=0)  # each sentence of b: its k best matches in a
-    denom = (knn_a[:, None] + knn_b[None, :]) / 2.0
-    margins = sims / np.maximum(denom, 1e-6)
-    return sims, margins
-
-
-def margin_align(
-    a: np.ndarray, b: np.ndarray, k: int = MARGIN_K, min_margin: float = 1.0
-) -> list[AlignedPair]:
-    """Sentence pairs that are each other's best match by ratio margin, with margin above
-    ``min_margin``; ordered by cosine, best first.
-
-    Two one-sentence texts have no neighbourhood to compare against (their margin is exactly
-    1): their single pair is returned and left to the caller's cosine floor.
-    """
-    sims, margins = margin_scores(a, b, k)
-    if sims.size == 0:
-        return []
-    if sims.shape == (1, 1):
-        return [AlignedPair(0, 0, float(sims[0, 0]), 1.0)]
-    best_b = margins.argmax(axis=1)
-    best_a = margins.argmax(axis=0)
-    pairs = [
-        AlignedPair(i, int(j), float(sims[i, j]), float(margins[i, j]))
-        for i, j in enumerate(best_b)
-        if best_a[j] == i and margins[i, j] > min_margin
-    ]
-    pairs.sort(key=lambda p: p.cosine, reverse=True)
-    return pairs
 
 
 # -- cue overlap -------------------------------------------------------------------------
@@ -183,19 +127,6 @@ def _overlap(shared: int, a: int, b: int) -> float:
     if not a or not b:
         return 0.0
     return shared / (min(a, b) + 1.0)
-
-
-def _days_apart(a: str | None, b: str | None) -> float | None:
-    if not a or not b:
-        return None
-    try:
-        da = datetime.fromisoformat(a.replace("Z", "+00:00"))
-        db = datetime.fromisoformat(b.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if (da.tzinfo is None) != (db.tzinfo is None):
-        da, db = da.replace(tzinfo=None), db.replace(tzinfo=None)
-    return abs((da - db).total_seconds()) / 86400.0
 
 
 # -- per-language centering -------------------------------------------------------------
@@ -448,14 +379,15 @@ class ScoringModel:
             ),
         )
 
-    def similarity(self, features: dict[str, float]) -> float:
+    def similarity(self, features: dict[str, float], *, copy: bool = False) -> float:
+        """The graded score; ``copy`` marks a pair found to be a near-verbatim copy."""
         x = np.array([features[name] for name in self.features], np.float64)
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
         sim = _sigmoid(z)
         days = features.get("days_apart", -1.0)
         # A near-verbatim copy is the same report whatever its page date says (re-posts carry
         # the date they were re-posted), so the time prior does not apply to it.
-        verbatim = features.get("verbatim_share", 0.0) >= VERBATIM_SHARE
+        verbatim = copy or features.get("verbatim_share", 0.0) >= VERBATIM_SHARE
         if days > self.time_window_days and not verbatim:
             sim *= math.exp(-(days - self.time_window_days) / self.time_scale_days)
         return sim
@@ -463,12 +395,12 @@ class ScoringModel:
     def same_event_probability(self, similarity: float) -> float:
         return _sigmoid(self.calib_slope * similarity + self.calib_intercept)
 
-    def decide(self, features: dict[str, float], similarity: float) -> float:
+    def decide(self, features: dict[str, float], similarity: float, *, copy: bool = False) -> float:
         """P(same event) for a pair with ``features`` whose graded score is ``similarity``."""
         if self.decision is None:
             return self.same_event_probability(similarity)
         inner = self.decision
-        return inner.same_event_probability(inner.similarity(features))
+        return inner.same_event_probability(inner.similarity(features, copy=copy))
 
 
 def _sigmoid(z: float) -> float:
@@ -487,7 +419,9 @@ def score_pair(
     """Score whether ``a`` and ``b`` report the same event, with the evidence for it.
 
     ``evidence["tier"]`` names what decided: ``notice`` (one side is not an article),
-    ``verbatim`` (a near-verbatim copy, the same report whatever its dates), ``document``
+    ``minhash`` (a verbatim or near-verbatim copy found by word shingles, no model needed:
+    the same report whatever its dates or vectors say; ``evidence["copy"]`` gives the
+    estimated overlap), ``verbatim`` (most sentences repeated word for word), ``document``
     (document and title vectors with shared names, numbers and dates) or ``sentence`` (a
     model that reads sentence alignment). ``aligned=False`` leaves the aligned sentences out
     of the evidence when the model does not read them, so no sentence is embedded: the
@@ -511,12 +445,20 @@ def score_pair(
         a, b, min_cosine=model.align_min_cosine, centering=model.centering,
         sentence_level=aligned or sentence_model,
     )
-    if features.get("verbatim_share", 0.0) >= VERBATIM_SHARE:
+    copy = near_copy(a.text, b.text)
+    if copy is not None:
+        evidence["tier"] = "minhash"
+        evidence["copy"] = copy.evidence()
+    elif features.get("verbatim_share", 0.0) >= VERBATIM_SHARE:
         evidence["tier"] = "verbatim"
     else:
         evidence["tier"] = "sentence" if sentence_model else "document"
-    similarity = model.similarity(features)
-    probability = model.decide(features, similarity)
+    similarity = model.similarity(features, copy=copy is not None)
+    probability = model.decide(features, similarity, copy=copy is not None)
+    if copy is not None and probability < 0.5:
+        # The vectors disagree with the text (a copy cut at another place, a lead rewritten
+        # over a copied body): the shared text decides, as sure as the share it covers.
+        probability = copy.containment
     same = probability >= 0.5
     return PairScore(
         similarity=round(similarity, 6),
