@@ -28,8 +28,8 @@ from wiretrace.entities import (  # noqa: E402
     resolve,
 )
 from wiretrace.entities.merge import parse_name  # noqa: E402
-from wiretrace.entities.normalize import skeleton_token, skeleton_variants, weighted_distance  # noqa: E402
 from wiretrace.entities.recognize import Mention  # noqa: E402
+from wiretrace.lang.names import skeleton_token, skeleton_variants, weighted_distance  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "entities"
 ONSETS = ["b", "v", "k", "l", "m", "n", "p", "r", "s", "t", "d", "z", "h", "sh", "ch", "kh", "st", "br", "gr"]

@@ -29,7 +29,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "entities"
 from rapidfuzz.distance import DamerauLevenshtein  # noqa: E402
 
 from wiretrace.entities import recognize, same_entity  # noqa: E402
-from wiretrace.entities.normalize import to_ascii  # noqa: E402
+from wiretrace.lang.names import to_ascii  # noqa: E402
 
 LANGUAGES = ("en", "ru", "bg", "uk", "de")
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from wiretrace.entities import recognize, resolve  # noqa: E402
 from wiretrace.entities.merge import given_compatible, parse_name  # noqa: E402
-from wiretrace.entities.normalize import is_cyrillic  # noqa: E402
+from wiretrace.lang.names import is_cyrillic  # noqa: E402
 from wiretrace.language import detect_language  # noqa: E402
 
 # Groups of spellings that must each end in one entity (distinct people across groups).

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wiretrace.lang.names import names_match
 from wiretrace.provenance import compare_sentences, trace_story_articles
 from wiretrace.provenance.align import Doc, align_pair, candidate_pairs, verbatim_spans
 from wiretrace.provenance.diff import hedge_changes, number_changes
-from wiretrace.provenance.lexicon import extract_numbers, names_match
+from wiretrace.provenance.lexicon import extract_numbers
 from wiretrace.provenance.offline import article_from_text
 from wiretrace.records import Article
 from wiretrace.representations import ArticleRepr

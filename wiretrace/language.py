@@ -2,14 +2,15 @@
 
 Short Cyrillic snippets are where identifiers disagree most; py3langid is the most reliable of
 the offline options on them. The candidate set is restricted to languages news scrapers meet
-(``langdata/languages.json``) so a two-word paragraph is not labelled Luxembourgish.
+(``identify`` in ``wiretrace/lang/data/multilingual.json``) so a two-word paragraph is not
+labelled Luxembourgish.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from .langdata import load
+from .lang.tables import identifiable_languages
 
 MIN_CHARS = 20  # below this a paragraph inherits the article's language
 
@@ -18,7 +19,7 @@ MIN_CHARS = 20  # below this a paragraph inherits the article's language
 def _identifier():
     from py3langid.langid import _load_identifier
 
-    return _load_identifier(norm_probs=True, langs=load("languages")["candidates"])
+    return _load_identifier(norm_probs=True, langs=list(identifiable_languages()))
 
 
 def detect_language(text: str) -> tuple[str | None, float]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .langdata import abbreviations_for
+from .lang.tables import abbreviations_for
 
 # A sentence ends at . ! ? … ؟ (optionally followed by closing quotes/brackets) before
 # whitespace and something that can start a sentence; CJK full stops need no space after them.

@@ -7,8 +7,8 @@ the rule and score as evidence), ``resolve`` clusters mentions into entities, an
 
 from __future__ import annotations
 
+from ..lang.names import skeleton
 from .merge import Entity, MergeDecision, Variant, parse_name, resolve, same_entity
-from .normalize import skeleton
 from .recognize import Mention, recognize
 from .store import (
     article_ids_for_entity,

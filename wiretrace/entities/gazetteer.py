@@ -8,6 +8,9 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from ..lang import tables
+from ..lang.names import fold_token, is_cyrillic, skeleton
+
 
 @cache
 def load(name: str) -> Any:
@@ -16,40 +19,22 @@ def load(name: str) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _per_language(name: str, language: str | None) -> frozenset[str]:
-    table: dict[str, Any] = load(name)
-    words: set[str] = set()
-    for key, values in table.items():
-        if key.startswith("_") and key != "_all":
-            continue
-        if not isinstance(values, list):
-            continue
-        if language is None or key in ("_all", language):
-            words.update(v.lower() for v in values)
-    return frozenset(words)
-
-
 @lru_cache(maxsize=64)
 def title_words(language: str | None = None) -> frozenset[str]:
     """Titles and offices that precede names; all languages when ``language`` is None."""
-    return _per_language("titles", language)
+    return tables.words("titles", language)
 
 
 @lru_cache(maxsize=64)
 def title_suffixes(language: str | None = None) -> tuple[str, ...]:
     """Endings of compound titles (German Außenminister, Ministerpräsident)."""
-    table: dict[str, list[str]] = load("titles").get("suffixes", {})
-    if language is None:
-        found = {s for values in table.values() for s in values}
-    else:
-        found = set(table.get(language, [])) | set(table.get("_all", []))
-    return tuple(sorted(found, key=len, reverse=True))
+    return tuple(sorted(tables.words("title_suffixes", language), key=len, reverse=True))
 
 
 @lru_cache(maxsize=64)
 def stop_capitalised(language: str | None = None) -> frozenset[str]:
     """Capitalised words that are never names on their own."""
-    return _per_language("stopcaps", language)
+    return tables.words("capitalised_stopwords", language)
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +51,6 @@ def places_and_organisations() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def given_name_groups() -> dict[str, int]:
     """Folded given name -> group number; names in one group are the same name."""
-    from .normalize import fold_token
-
     groups: dict[str, int] = {}
     for number, group in enumerate(load("given_names")["groups"]):
         for name in group:
@@ -79,8 +62,6 @@ def given_name_groups() -> dict[str, int]:
 def given_name_group(name: str) -> int | None:
     """The given-name group of ``name``, also when it is a Cyrillic case form of a name in
     the table (Анни, Олександра, Сергеем)."""
-    from .normalize import fold_token, is_cyrillic
-
     groups = given_name_groups()
     found = groups.get(fold_token(name))
     if found is not None or not is_cyrillic(name):
@@ -129,8 +110,6 @@ ALIAS_CASE_FORM_MIN = 4
 @lru_cache(maxsize=1)
 def alias_index() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     """(exact surface key -> (canonical, type), skeleton of a long alias -> (canonical, type))."""
-    from .normalize import skeleton
-
     exact: dict[str, tuple[str, str]] = {}
     by_skeleton: dict[str, tuple[str, str]] = {}
     for canonical, kind, names in _alias_group_list():
@@ -151,9 +130,7 @@ def _alias_group_list() -> list[tuple[str, str, tuple[str, ...]]]:
     groups = [(g["canonical"], g.get("type", "other"), (g["canonical"], *g["aliases"]))
               for g in load("aliases")["groups"]]
     where = {surface_key(n): i for i, (_, _, names) in enumerate(groups) for n in names}
-    path = resources.files("wiretrace.metadata") / "data" / "agencies.json"
-    agencies: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    for canonical, spec in agencies.items():
+    for canonical, spec in tables.agencies().items():
         if canonical.startswith("_") or not isinstance(spec, dict):
             continue
         names = (canonical, *spec.get("exact", []), *spec.get("aliases", []))
@@ -176,8 +153,6 @@ def _inflectable(name: str, key: str) -> bool:
 @lru_cache(maxsize=100_000)
 def lookup_alias(name: str) -> tuple[str, str] | None:
     """(canonical, type) for a name in the alias table, as written or in a case form, or None."""
-    from .normalize import skeleton
-
     exact, by_skeleton = alias_index()
     found = exact.get(surface_key(name))
     if found is not None:
@@ -230,12 +205,10 @@ def fixed_type(name: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=64)
 def organization_cues() -> frozenset[str]:
     """Words after which a capitalised name is an organisation (company, агенция, Firma)."""
-    return frozenset(w.lower() for values in load("titles").get("organization_cues", {}).values()
-                     for w in values)
+    return tables.words("organization_cues")
 
 
 @lru_cache(maxsize=64)
 def location_prepositions(language: str | None) -> frozenset[str]:
     """Prepositions after which a lone capitalised word is a place (в, у, in)."""
-    table: dict[str, list[str]] = load("titles").get("location_prepositions", {})
-    return frozenset(table.get(language or "", []))
+    return frozenset(tables.language_table(language).get("location_prepositions", []))

@@ -21,8 +21,7 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from . import gazetteer, orgplace
-from .normalize import (
+from ..lang.names import (
     allowed_distance,
     fold_token,
     gender_clash,
@@ -37,6 +36,7 @@ from .normalize import (
     variant_distance,
     weighted_distance,
 )
+from . import gazetteer, orgplace
 from .recognize import Mention
 
 SURNAME_ONLY_SCORE = 0.8

@@ -16,8 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import gazetteer
-from .normalize import (
+from ..lang.names import (
     allowed_distance,
     fold_token,
     is_cyrillic,
@@ -26,6 +25,7 @@ from .normalize import (
     tokens,
     weighted_distance,
 )
+from . import gazetteer
 
 _ELISION = re.compile(r"^(?:l|d|qu)['’]", re.IGNORECASE)
 # German compounds shorter than this are not split (Stab, Rat are words of their own)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..lang.names import is_cyrillic, skeleton_token, to_ascii, weighted_distance
 from . import gazetteer
-from .normalize import is_cyrillic, skeleton_token, to_ascii, weighted_distance
 
 MentionType = str  # person | organization | location | other
 

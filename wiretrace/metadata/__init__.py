@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..lang.dates import adjacent_days, to_utc
 from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
 from .attribution import (
     canonical_source,
@@ -30,7 +31,6 @@ from .dates import (
     original_date,
     parse_date,
     relative_date,
-    to_utc,
 )
 from .outlet import author_from_text, clean_author, outlet_from_masthead, outlet_from_url
 from .titles import plausible_title, site_name_from_title, strip_site_name, title_from_text
@@ -336,19 +336,11 @@ def _same_instant(shown_day: str, day: str, stamp: str) -> bool:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        return _adjacent_days(shown_day, day)
+        return adjacent_days(shown_day, day)
     utc = moment.astimezone(UTC)
     earliest = (utc - timedelta(hours=12)).date().isoformat()
     latest = (utc + timedelta(hours=14)).date().isoformat()
     return earliest <= shown_day <= latest
-
-
-def _adjacent_days(first: str, second: str) -> bool:
-    """Whether two ISO days are one day apart (the same moment in two time zones)."""
-    try:
-        return abs((date.fromisoformat(first) - date.fromisoformat(second)).days) == 1
-    except ValueError:
-        return False
 
 
 def _time_element_date(items: list[dict[str, Any]], language: str | None) -> tuple[str, str] | None:

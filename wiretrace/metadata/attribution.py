@@ -4,7 +4,7 @@ A mention of an agency is not an attribution ("Reuters cut 200 jobs"): a mention
 with a cue around it — a reporting verb ("writes UNN", "пишет РБК"), an attribution phrase
 ("according to", "цитирани от", "з посиланням на"), a "Source:" label, or the wire credit in
 parentheses after a dateline ("(AP) —", "/БТА/"). Names, aliases and cues are data
-(``data/agencies.json``, ``data/attribution_cues.json``).
+(the agencies of ``wiretrace/lang/data/multilingual.json``, ``data/attribution_cues.json``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..lang.tables import agencies
 from ..records import Attribution
 from . import data
 
@@ -30,7 +31,7 @@ class _Source:
 @lru_cache(maxsize=1)
 def _mention_regex() -> tuple[re.Pattern[str], dict[str, _Source]]:
     """One regex over every alias; the group name says which source matched."""
-    table = data.load("agencies")
+    table = agencies()
     parts: list[str] = []
     groups: dict[str, _Source] = {}
     for index, (name, spec) in enumerate(
@@ -225,7 +226,7 @@ def credit_line_attributions(lines: Iterable[str]) -> list[Attribution]:
 
     Cleaning removes such lines from the body (they are page furniture), so they are read
     from the removed lines as well as the text. Photo credits ("Fot. PAP/EPA") open with no
-    credit label and are not read; an outlet that is not in ``agencies.json`` is kept as written.
+    credit label and are not read; an outlet that is not in the agencies table is kept as written.
     """
     found: dict[str, Attribution] = {}
     regex = _credit_line_regex()

@@ -2,7 +2,7 @@
 
 General parsers fail on date strings as they sit in scraped pages ("17 Октомври, 2025 17:16
 1 087 22"), so candidates are first isolated with the patterns in ``data/date_patterns.json``
-(month names for many languages in ``data/months.json``) and then parsed here. The choice
+(month names from the language files of ``wiretrace/lang/data``) and then parsed here. The choice
 among candidates uses position: the page date sits near the title, while dates in comment
 threads and teasers sit at the bottom.
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from ..lang.tables import month_table
 from ..records import CleanedText, Evidence
 from . import data
 
@@ -33,22 +34,10 @@ class DateMatch:
         return "T" in self.value
 
 
-@lru_cache(maxsize=1)
-def _month_table() -> dict[str, int]:
-    table: dict[str, int] = {}
-    for language, months in data.load("months").items():
-        if language.startswith("_"):
-            continue
-        for index, forms in enumerate(months):
-            for form in forms:
-                table.setdefault(form.lower(), index + 1)
-    return table
-
-
 @lru_cache(maxsize=2)
 def _patterns(fields: bool = False) -> list[tuple[str, re.Pattern[str]]]:
     spec = data.load("date_patterns")
-    names = sorted(_month_table(), key=len, reverse=True)
+    names = sorted(month_table(), key=len, reverse=True)
     month_alt = "(?:" + "|".join(re.escape(n) for n in names) + ")(?!\\w)"
     compiled = []
     for item in spec["patterns"]:
@@ -75,7 +64,7 @@ def _build(groups: dict[str, str | None], pattern: str, slash_month_first: bool)
     try:
         year = _year(groups["y"] or "")
         if groups.get("mon"):
-            month = _month_table().get(groups["mon"].lower().rstrip("."))
+            month = month_table().get(groups["mon"].lower().rstrip("."))
             if month is None:
                 return None
         elif groups.get("a") is not None:
@@ -189,20 +178,6 @@ def parse_date(text: str | None, *, language: str | None = None) -> str | None:
         except (OverflowError, ValueError, OSError):
             return None
     return None
-
-
-def to_utc(value: str | None) -> str | None:
-    """The same instant in UTC, written ``YYYY-MM-DDTHH:MM:SS+00:00`` like every other time
-    the store writes; values without an offset (local time unknown) and dates are unchanged."""
-    if not value or "T" not in value:
-        return value
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        return value
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def local_day(published: str | None, written: str | None) -> str | None:

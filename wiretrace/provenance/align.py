@@ -6,7 +6,8 @@ Two complementary views of the same question ("which parts of B come from A?"):
   chained along near-diagonals (small edits allowed), and the chains become aligned spans with
   character offsets in both texts;
 * sentence pairs by embeddings for translations and paraphrases: mutual best matches under the
-  ratio margin criterion (cos divided by the mean cosine of each side's k nearest neighbours),
+  ratio margin criterion of ``lang.align`` (cos divided by the mean cosine of each side's k
+  nearest neighbours),
   plus a minimum cosine, so a sentence is only paired when it is clearly closer to its partner
   than to the rest of the other article.
 
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..lang.align import margin_matrix
+from ..lang.names import romanise
 from ..sentences import Sentence
 from .lexicon import (
     Number,
@@ -31,7 +34,6 @@ from .lexicon import (
     extract_names,
     extract_numbers,
     lexicon,
-    romanise,
     stem,
     tokenize,
 )
@@ -39,7 +41,6 @@ from .lexicon import (
 SHINGLE = 5  # words per shingle: long enough to be rare, short enough to survive small edits
 MAX_GAP = 6  # tokens an edit may skip on either side while a verbatim chain continues
 MIN_SPAN_TOKENS = 8
-MARGIN_K = 4
 MIN_MARGIN = 1.03
 MIN_COSINE = 0.80
 COVER_COSINE = 0.86  # a sentence this close to one on the other side is not new material
@@ -273,17 +274,6 @@ def _sentence_lengths(doc: Doc) -> np.ndarray:
         doc.sentence_of_token[doc.sentence_of_token >= 0], minlength=len(doc.sentences)
     )
     return np.maximum(counts, 1)
-
-
-def margin_matrix(sims: np.ndarray, k: int = MARGIN_K) -> np.ndarray:
-    """Ratio margin: cos(x, y) / mean(kNN mean of x, kNN mean of y)."""
-    if sims.size == 0:
-        return sims
-    ka, kb = min(k, sims.shape[1]), min(k, sims.shape[0])
-    knn_a = np.sort(sims, axis=1)[:, -ka:].mean(axis=1)
-    knn_b = np.sort(sims, axis=0)[-kb:, :].mean(axis=0)
-    denom = (knn_a[:, None] + knn_b[None, :]) / 2.0
-    return sims / np.maximum(denom, 1e-6)
 
 
 def align_pair(

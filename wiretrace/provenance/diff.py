@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..lang.names import name_in
+from ..lang.numbers import same_number
 from .align import Doc, PairAlignment
 from .lexicon import (
     Number,
@@ -21,11 +23,9 @@ from .lexicon import (
     hedges,
     lexicon,
     markers,
-    name_in,
     name_slots,
     normalise_word,
     quantifiers,
-    same_number,
     sourcing,
     stem,
     tokenize,

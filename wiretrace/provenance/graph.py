@@ -28,16 +28,17 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
+from ..lang.names import romanise
 from .align import Doc, PairAlignment
 from .diff import is_claim
-from .lexicon import agencies, extract_names, romanise
+from .lexicon import agencies, extract_names
 
 RELATED_COVERAGE = 0.3
 RELATED_VERBATIM_TOKENS = 20
@@ -139,24 +140,6 @@ class Edge:
 
 def has_time(value: str | None) -> bool:
     return bool(value) and bool(re.search(r"\d[T ]\d{1,2}:\d{2}", value or ""))
-
-
-def has_offset(value: str | None) -> bool:
-    """Whether a timestamp names its UTC offset ("...T11:30:00-07:00", "...Z")."""
-    return bool(value) and bool(re.search(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$", value.strip()))
-
-
-def parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    for candidate in (text, text[:19], text[:10]):
-        try:
-            parsed = datetime.fromisoformat(candidate)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
 
 
 def detail_score(doc: Doc) -> int:

@@ -1,26 +1,27 @@
 """Word-level signals the claim diff compares: tokens, numbers, names and marker words.
 
-Word lists live in ``provenance/data/<lang>.json`` so a language is added by adding data. Numbers
-are normalised across formats and scripts ("35,000", "35 000", "35.000" in German, "35 тыс.",
-Arabic-Indic digits) so a translation that keeps a figure does not read as a change. Names are
-compared by transliterated skeletons so "Лукашенко" and "Lukashenka" are the same person.
+Word lists (hedges, quantifiers, number words ...) live in the language files of
+``wiretrace/lang/data``, so a language is added by adding data. Numbers are read by the
+language layer's parser ("35,000", "35 000", "35.000" in German, "35 тыс.", Arabic-Indic
+digits) so a translation that keeps a figure does not read as a change; names are compared by
+its name matcher, so "Лукашенко" and "Lukashenka" are the same person.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from anyascii import anyascii
 from rapidfuzz import fuzz
 
-LANGUAGES = ("en", "ru", "uk", "bg", "de")
-_DECIMAL_POINT = {"en", "zh", "ja", "ko", "he", "hi", "th", "ga"}  # elsewhere mostly a comma
+from ..lang import tables
+from ..lang.names import consonant_skeleton, romanise
+from ..lang.numbers import ascii_digits, multipliers, number_values
+
+# A language has the claim-diff word lists when its data file holds this key.
+_LISTS_KEY = "hedges"
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 _NUMBER = re.compile(
     r"(?<![\d\w])(?:\d{1,3}(?:[\u00a0\u202f\u2009 '’]\d{3}(?!\d))+|\d+(?:[.,]\d+)*)(?:\s?%)?"
@@ -45,30 +46,35 @@ class Number:
 
 @cache
 def lexicon(language: str | None) -> dict[str, Any]:
-    """The word lists for ``language``; a language without lists gets none (never another
-    language's), only its decimal separator, so it is compared by numbers and names alone."""
-    folder = resources.files("wiretrace.provenance") / "data"
-    if language not in LANGUAGES:
-        if language is None:
-            language = "en"
-        else:
-            common = json.loads((folder / "common.json").read_text(encoding="utf-8"))
-            return {
-                "decimal_separator": "." if language in _DECIMAL_POINT else ",",
-                "multipliers": common["multipliers"],
-                "calendar": common["calendar"],
-            }
-    return json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
+    """The word lists for ``language`` (English when unknown); a language without lists gets
+    none (never another language's), only its decimal mark, the multilingual scale words and
+    calendar words, so it is compared by numbers and names alone."""
+    code = language or "en"
+    table = tables.language_table(code)
+    if has_lexicon(code):
+        return table
+    shared = tables.multilingual()
+    return {
+        "decimal_mark": tables.decimal_mark(code),
+        "multipliers": multipliers(code),
+        "calendar": list(shared["calendar"]) + list(table.get("calendar", [])),
+    }
 
 
 def has_lexicon(language: str | None) -> bool:
-    return language in LANGUAGES
+    """Whether ``language`` has the claim-diff word lists."""
+    return _LISTS_KEY in tables.language_table(language)
 
 
 @cache
 def agencies() -> dict[str, dict[str, Any]]:
-    folder = resources.files("wiretrace.provenance") / "data"
-    return json.loads((folder / "agencies.json").read_text(encoding="utf-8"))["agencies"]
+    """Wire services that publish originals: name -> ``language`` (where they first publish)
+    and ``aliases`` (outlet names and hosts that mark the agency's own copy)."""
+    return {
+        name: {"language": info["language"], "aliases": info["outlet_aliases"]}
+        for name, info in tables.agencies().items()
+        if "outlet_aliases" in info
+    }
 
 
 def normalise_word(word: str) -> str:
@@ -88,44 +94,13 @@ def stem(word: str, size: int = 5) -> str:
 # -- numbers -----------------------------------------------------------------------------
 
 
-_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
-
-
-def _digits_to_ascii(text: str) -> str:
-    if not _OTHER_DIGIT.search(text):
-        return text
-    return "".join(
-        str(unicodedata.decimal(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text
-    )
-
-
-def _parse_number(raw: str, decimal_sep: str) -> list[float]:
-    """One matched digit string to its value(s); dotted dates ("17.10.2025") give each part."""
-    s = re.sub(r"[\u00a0\u202f\u2009 '’]", "", raw.rstrip("% ").strip())
-    parts = re.split(r"[.,]", s)
-    seps = re.findall(r"[.,]", s)
-    if len(parts) == 1:
-        return [float(s)]
-    if len(set(seps)) == 1:
-        sep = seps[0]
-        grouped = all(len(p) == 3 for p in parts[1:]) and 1 <= len(parts[0]) <= 3
-        if grouped and (sep != decimal_sep or len(parts) > 2):
-            return [float("".join(parts))]
-        if len(parts) == 2:
-            return [float(parts[0] + "." + parts[1])]
-        return [float(p) for p in parts if p]
-    last = max(s.rfind("."), s.rfind(","))
-    whole = re.sub(r"[.,]", "", s[:last])
-    return [float(whole + "." + s[last + 1 :])]
-
-
 def extract_numbers(text: str, language: str | None) -> list[Number]:
     """Numbers in a sentence, normalised; multiplier words ("35 тыс.", "2 million") applied."""
     lex = lexicon(language)
-    decimal_sep = lex.get("decimal_separator", ".")
-    multipliers: dict[str, float] = lex.get("multipliers", {})
+    decimal_sep = lex.get("decimal_mark", ".")
+    scale: dict[str, float] = lex.get("multipliers", {})
     words: dict[str, float] = lex.get("number_words", {})
-    ascii_text = _digits_to_ascii(text)
+    ascii_text = ascii_digits(text)
     found: list[Number] = []
     for m in _NUMBER.finditer(ascii_text):
         raw = m.group()
@@ -133,15 +108,14 @@ def extract_numbers(text: str, language: str | None) -> list[Number]:
             continue  # a time of day: page furniture, not a claim
         if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}", raw.strip()):
             continue  # a dotted date
-        try:
-            values = _parse_number(raw, decimal_sep)
-        except ValueError:
+        values = number_values(raw, decimal_sep)
+        if not values:
             continue
         follow = re.match(r"\s?([^\W\d_]+\.?)", ascii_text[m.end() :])
         factor = 1.0
         if follow and len(values) == 1:
             word = normalise_word(follow.group(1))
-            factor = multipliers.get(word, multipliers.get(word.rstrip("."), 1.0))
+            factor = float(scale.get(word, scale.get(word.rstrip("."), 1.0)))
         for value in values:
             kind = "percent" if raw.rstrip().endswith("%") else "count"
             if factor == 1.0 and value.is_integer() and 1900 <= value <= 2100 and "," not in raw:
@@ -153,15 +127,7 @@ def extract_numbers(text: str, language: str | None) -> list[Number]:
     return found
 
 
-def same_number(a: float, b: float) -> bool:
-    return abs(a - b) <= max(1e-9, 0.005 * max(abs(a), abs(b)))
-
-
 # -- names -------------------------------------------------------------------------------
-
-
-def romanise(text: str) -> str:
-    return re.sub(r"[^a-z]", "", anyascii(text).lower())
 
 
 def extract_names(text: str, *, skip_first: bool = True, language: str | None = None) -> list[str]:
@@ -189,57 +155,6 @@ def extract_names(text: str, *, skip_first: bool = True, language: str | None = 
     if current:
         names.append(" ".join(current))
     return [n for n in names if len(romanise(n)) >= 3]
-
-
-_DIGRAPHS = (
-    ("kh", "h"),
-    ("ts", "c"),
-    ("zh", "z"),
-    ("sh", "s"),
-    ("ch", "c"),
-    ("ph", "f"),
-    ("y", "i"),
-    ("j", "i"),
-    ("w", "v"),
-    ("x", "ks"),
-    ("q", "k"),
-)
-
-
-def skeleton(word: str) -> str:
-    """Consonant skeleton of a romanised word: "Києва" and "Kyiv" both give "kv"."""
-    rom = romanise(word)
-    for old, new in _DIGRAPHS:
-        rom = rom.replace(old, new)
-    if not rom:
-        return ""
-    body = re.sub(r"[aeiou]", "", rom[1:])
-    return re.sub(r"(.)\1+", r"\1", rom[0] + body)
-
-
-def names_match(a: str, b: str) -> bool:
-    """Whether two names could be the same entity: any word pair with similar skeletons,
-    allowing case endings ("Житомирській" / "Zhytomyr")."""
-    for wa in a.split():
-        ra, sa = romanise(wa), skeleton(wa)
-        if len(ra) < 3:
-            continue
-        for wb in b.split():
-            rb, sb = romanise(wb), skeleton(wb)
-            if len(rb) < 3:
-                continue
-            if ra[:4] == rb[:4] and min(len(ra), len(rb)) >= 4:
-                return True
-            if fuzz.ratio(ra, rb) >= 75:
-                return True
-            short, long_ = sorted((sa, sb), key=len)
-            if len(short) >= 2 and long_.startswith(short) and ra[0] == rb[0]:
-                return True
-    return False
-
-
-def name_in(name: str, names: list[str]) -> bool:
-    return any(names_match(name, other) for other in names)
 
 
 # -- marker words ------------------------------------------------------------------------
@@ -365,4 +280,4 @@ def words_match(a: str, b: str, same_language: bool) -> bool:
     ra, rb = romanise(a), romanise(b)
     if len(ra) < 3 or len(rb) < 3:
         return False
-    return skeleton(a)[:3] == skeleton(b)[:3] and fuzz.ratio(ra, rb) >= 60
+    return consonant_skeleton(a)[:3] == consonant_skeleton(b)[:3] and fuzz.ratio(ra, rb) >= 60

@@ -4,8 +4,8 @@ Embeddings say two texts are *about* the same thing; concrete shared details (th
 people, the same casualty figure, the same date) say they report the same *event*. Each cue
 is normalised so it matches across languages and scripts:
 
-- names: capitalised words, transliterated to ASCII (``anyascii``), reduced to a spelling
-  skeleton and lightly stemmed, so Лукашенко / Lukashenko / Lukashenka / Лукашенкой meet;
+- names: capitalised words reduced to the language layer's name key (``lang.names``), so
+  Лукашенко / Lukashenko / Lukashenka / Лукашенкой meet;
 - numbers: "35,000", "35 000", "35.000" and "35 тыс." all become ``35000``;
 - dates: "17 Октомври", "October 17", "17. Oktober", "10月17日" all become ``10-17``.
 """
@@ -17,65 +17,20 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from anyascii import anyascii
-
 from ..extract.page_kind import notice_kind
+from ..lang import tables
+from ..lang.names import name_key
+from ..lang.numbers import format_number, multipliers, parse_number
 from ..records import Article
 from ..sentences import Sentence, split_sentences
-from . import data as _data
 
-FEATURES_SCHEMA = 3  # bump when the output changes: stored features are then recomputed
+FEATURES_SCHEMA = 4  # bump when the output changes: stored features are then recomputed
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _OPENERS = "«\"'“‘„(["
 _POSSESSIVE = re.compile(r"['’]s$")
 
 # -- names -------------------------------------------------------------------------------
-
-# Spelling variants that differ between transliteration schemes and languages; applied in
-# order to the lower-cased ASCII form.
-_SKELETON_RULES: tuple[tuple[str, str], ...] = (
-    ("shch", "s"),
-    ("sch", "s"),
-    ("tsch", "c"),
-    ("tch", "c"),
-    ("sh", "s"),
-    ("sz", "s"),
-    ("ch", "c"),
-    ("cz", "c"),
-    ("zh", "z"),
-    ("kh", "h"),
-    ("ts", "c"),
-    ("tz", "c"),
-    ("ph", "f"),
-    ("ck", "k"),
-    ("w", "v"),
-    ("y", "i"),
-    ("j", "i"),
-    ("q", "k"),
-    ("x", "ks"),
-    ("ou", "ov"),
-)
-# Inflectional endings (Slavic cases, German/English genitive) stripped from long names.
-_ENDINGS = ("ogo", "omu", "imi", "ami", "iami", "om", "em", "im", "oi", "ei", "ou", "ia")
-_VOWELS = "aeiou"
-
-
-def name_key(surface: str) -> str:
-    """ASCII spelling skeleton of a name, lightly stemmed ("Лукашенкой" -> "lukasenk")."""
-    ascii_form = re.sub(r"[^a-z0-9]", "", anyascii(surface).lower())
-    key = ascii_form
-    for old, new in _SKELETON_RULES:
-        key = key.replace(old, new)
-    key = re.sub(r"(.)\1+", r"\1", key)
-    if len(key) >= 5:
-        for ending in _ENDINGS:
-            if key.endswith(ending) and len(key) - len(ending) >= 4:
-                key = key[: -len(ending)]
-                break
-        while len(key) > 4 and key[-1] in _VOWELS:
-            key = key[:-1]
-    return key
 
 
 def _is_acronym(token: str) -> bool:
@@ -85,7 +40,7 @@ def _is_acronym(token: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    return frozenset(w.lower() for w in _data.load("name_stopwords")["words"])
+    return frozenset(w.lower() for w in tables.multilingual()["name_stopwords"])
 
 
 def extract_names(sentences: Iterable[str]) -> dict[str, str]:
@@ -136,52 +91,10 @@ _NUMBER = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _number_data() -> tuple[dict[str, float], re.Pattern[str], list[tuple[str, int]]]:
-    table = _data.load("number_words")
-    scales = {k.lower(): float(v) for k, v in table["scales"].items()}
+def _scales() -> tuple[dict[str, float], re.Pattern[str]]:
+    scales = multipliers(None)
     alternation = "|".join(re.escape(w) for w in sorted(scales, key=len, reverse=True))
-    scale_re = re.compile(rf"\s*({alternation})(?![^\W\d_])", re.IGNORECASE)
-    months = [(stem.lower(), int(num)) for num, stems in table["months"].items() for stem in stems]
-    months.sort(key=lambda item: len(item[0]), reverse=True)
-    return scales, scale_re, months
-
-
-def parse_number(raw: str) -> float | None:
-    """Read a number written with any thousands/decimal convention.
-
-    A separator followed by exactly three digits is a thousands separator ("35,000",
-    "35.000", "35 000"); otherwise it is the decimal mark ("1,5", "3.25").
-    """
-    s = re.sub(r"[ \u00a0\u202f'’]", "", raw)
-    if not s:
-        return None
-    seps = re.findall(r"[.,]", s)
-    if not seps:
-        return float(s)
-    if "." in s and "," in s:
-        decimal = s[max(s.rfind("."), s.rfind(","))]
-        thousands = "," if decimal == "." else "."
-        s = s.replace(thousands, "").replace(decimal, ".")
-    elif len(seps) > 1:
-        groups = re.split(r"[.,]", s)
-        if all(len(g) == 3 for g in groups[1:]):
-            s = "".join(groups)
-        else:
-            return None  # an IP address, a version, a date
-    else:
-        head, tail = re.split(r"[.,]", s)
-        s = head + tail if len(tail) == 3 and head != "0" else f"{head}.{tail}"
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-def format_number(value: float) -> str:
-    """Canonical text for a number: integers without a decimal part, others to 4 digits."""
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.4g}"
+    return scales, re.compile(rf"\s*({alternation})(?![^\W\d_])", re.IGNORECASE)
 
 
 def extract_numbers(text: str) -> tuple[list[str], list[int]]:
@@ -189,8 +102,7 @@ def extract_numbers(text: str) -> tuple[list[str], list[int]]:
 
     Times of day are skipped; bare integers below 10 are too common to identify anything.
     """
-    _, scale_re, _ = _number_data()
-    scales, _, _ = _number_data()
+    scales, scale_re = _scales()
     masked = _TIME.sub(lambda m: " " * len(m.group()), text)
     for _, start, end in _date_spans(masked):
         masked = masked[:start] + " " * (end - start) + masked[end:]
@@ -217,11 +129,9 @@ def extract_numbers(text: str) -> tuple[list[str], list[int]]:
 
 
 @lru_cache(maxsize=1)
-def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
-    _, _, months = _number_data()
-    stems = {stem: num for stem, num in months}
-    alternation = "|".join(re.escape(s) for s, _ in months)
-    month = rf"(?P<month>(?:{alternation})[^\W\d_]*\.?)"
+def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    forms = sorted(tables.month_table(), key=len, reverse=True)
+    month = rf"(?P<month>(?:{'|'.join(re.escape(f) for f in forms)})\.?)(?![^\W\d_])"
     day_first = re.compile(
         rf"(?<!\d)(?P<day>[0-3]?\d)(?:\.|-?(?:го|ти|th|st|nd|rd|er))?\s+(?:de\s+)?{month}",
         re.IGNORECASE,
@@ -230,25 +140,18 @@ def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
         rf"(?<![^\W\d_]){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d]|[.,]\d)",
         re.IGNORECASE,
     )
-    return day_first, month_first, stems
+    return day_first, month_first
 
 
 @lru_cache(maxsize=1)
 def _lowercase_words() -> frozenset[str]:
-    return frozenset(_data.load("number_words")["months_capitalised_only"])
-
-
-def _month_number(word: str, stems: dict[str, int]) -> int | None:
-    low = word.lower().rstrip(".")
-    for stem, num in stems.items():
-        if low.startswith(stem.rstrip(".")):
-            return num
-    return None
+    return tables.words("months_capitalised_only")
 
 
 def _date_spans(text: str) -> list[tuple[str, int, int]]:
     """(``MM-DD``, start, end) for each calendar day written in ``text``."""
-    day_first, month_first, stems = _date_patterns()
+    day_first, month_first = _date_patterns()
+    months = tables.month_table()
     found: list[tuple[int, int, int, int]] = []  # month, day, start, end
     lower_only = _lowercase_words()
     for pattern in (day_first, month_first):
@@ -256,7 +159,7 @@ def _date_spans(text: str) -> list[tuple[str, int, int]]:
             word = m.group("month")
             if word[0].islower() and word.rstrip(".").lower() in lower_only:
                 continue  # "may 4 times", "march 5 miles": a verb, not a month
-            month = _month_number(word, stems)
+            month = months.get(word.lower().rstrip("."))
             if month:
                 found.append((month, int(m.group("day")), m.start(), m.end()))
     numeric = (

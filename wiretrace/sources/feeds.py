@@ -12,12 +12,12 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterator
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from lxml import etree
 
 from ..errors import MalformedRecordError, MalformedSourceError, SourceError
+from ..lang.dates import from_rfc822
 from ..records import RawDocument
 from .encoding import declared_charset, decode_bytes
 
@@ -69,15 +69,6 @@ def _first_text(element: Any, *names: str) -> str | None:
             if value:
                 return value
     return None
-
-
-def _iso_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return value
 
 
 def _link(item: Any) -> str | None:
@@ -151,11 +142,11 @@ def _item_fields(item: Any, feed_fields: dict[str, Any]) -> dict[str, Any]:
     published = _first_text(item, "pubDate", "published", "date", "issued")
     updated = _first_text(item, "updated", "modified")
     if published:
-        fields["published"] = _iso_date(published)
+        fields["published"] = from_rfc822(published)
         if updated:
-            fields["updated"] = _iso_date(updated)
+            fields["updated"] = from_rfc822(updated)
     elif updated:
-        fields["published"] = _iso_date(updated)
+        fields["published"] = from_rfc822(updated)
     author = _author(item)
     if author:
         fields["author"] = author

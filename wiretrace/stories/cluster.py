@@ -23,11 +23,11 @@ import bisect
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import numpy as np
 
+from ..lang.dates import timestamp as parse_time
 from ..representations import ArticleRepr
 from ..similarity.scorer import verbatim_overlap
 
@@ -135,23 +135,6 @@ def default_scorer() -> Scorer:
     from ..similarity.scorer import decide_pair
 
     return decide_pair
-
-
-def parse_time(value: str | None) -> float | None:
-    """Seconds since the epoch for an ISO-8601 date or datetime; ``None`` when unparseable."""
-    if not value:
-        return None
-    text = str(value).strip().replace("Z", "+00:00")
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            dt = datetime.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
 
 
 def story_id_for(founder_id: str) -> str:

@@ -1,9 +1,16 @@
-"""Name skeletons: one spelling-independent key per name, whatever the script or system.
+"""Name skeletons and the name matcher: one spelling-independent key per name, whatever the
+script or transliteration system.
 
 Transliteration systems disagree (Tsikhanouskaya / Tikhanovskaya / Tichanowskaja), Slavic
 languages decline names (Орбаном, Тихановской) and Belarusian forms differ from Russian ones
-(Lukashenka / Lukashenko). A skeleton folds those differences away so that a cheap edit
-distance on skeletons decides most pairs; what remains is weighted by sound classes.
+(Lukashenka / Lukashenko). One fold (:func:`fold_token`) folds those differences away; every
+key below is derived from it, so the stages that compare names (same-event features, the
+provenance claim diff, entity merging) agree on which spellings are one name:
+
+- :func:`skeleton_token` / :func:`name_key`: the fold with one case ending stripped;
+- :func:`consonant_skeleton`: its consonants, for names whose vowels a declension changes;
+- :func:`weighted_distance`: edit distance on skeletons with sound-alike letters cheap;
+- :func:`names_match`: whether two multi-word names could be the same entity.
 """
 
 from __future__ import annotations
@@ -13,8 +20,7 @@ import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
-
-from . import gazetteer
+from rapidfuzz import fuzz
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -272,6 +278,58 @@ def similarity(a: str, b: str) -> float:
     return max(0.0, 1.0 - weighted_distance(a, b) / max(len(a), len(b)))
 
 
-def stop_title_words(language: str | None = None) -> frozenset[str]:
-    """Lower-cased title words (President, посланик, Präsident) to strip from name starts."""
-    return gazetteer.title_words(language)
+# -- keys and matcher used across stages -------------------------------------------------
+
+
+def name_key(surface: str) -> str:
+    """Key of a one-word name: its skeleton ("Лукашенкой", "Lukashenka" -> "lukasenk"), digits
+    kept so that F-16 and F-35 stay apart."""
+    digits = re.sub(r"[^0-9]", "", to_ascii(surface))
+    return skeleton_token(surface) + digits
+
+
+def romanise(text: str) -> str:
+    """Lower-case ASCII letters of ``text`` in any script ("Києва" -> "kieva")."""
+    return re.sub(r"[^a-z]", "", to_ascii(text).lower())
+
+
+@lru_cache(maxsize=200_000)
+def consonant_skeleton(word: str) -> str:
+    """First letter and consonants of the word's skeleton: "Києва" and "Kyiv" both give "kv"."""
+    folded = skeleton_token(word)
+    if not folded:
+        return ""
+    return _DOUBLE.sub(r"\1", folded[0] + re.sub(r"[aeiou]", "", folded[1:]))
+
+
+# Two romanised words this alike (rapidfuzz ratio, 0-100) are one name spelled two ways; lower
+# lets unrelated short names meet (a changed name then reads as the same one).
+NAME_RATIO = 75
+
+
+def names_match(a: str, b: str) -> bool:
+    """Whether two names could be the same entity: any word pair with the same beginning,
+    similar letters or one consonant skeleton extending the other, allowing case endings
+    ("Житомирській" / "Zhytomyr")."""
+    for wa in a.split():
+        ra = romanise(wa)
+        if len(ra) < 3:
+            continue
+        sa = consonant_skeleton(wa)
+        for wb in b.split():
+            rb = romanise(wb)
+            if len(rb) < 3:
+                continue
+            if ra[:4] == rb[:4] and min(len(ra), len(rb)) >= 4:
+                return True
+            if fuzz.ratio(ra, rb) >= NAME_RATIO:
+                return True
+            short, long_ = sorted((sa, consonant_skeleton(wb)), key=len)
+            if len(short) >= 2 and long_.startswith(short) and ra[0] == rb[0]:
+                return True
+    return False
+
+
+def name_in(name: str, names: list[str]) -> bool:
+    """Whether ``name`` matches any of ``names``."""
+    return any(names_match(name, other) for other in names)
