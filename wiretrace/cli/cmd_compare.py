@@ -49,8 +49,8 @@ def compare_cmd(
         raise typer.Exit(_compare_pairs(pairs))
     if not a or not b:
         fail("give two article ids (`wiretrace compare A B`) or --pairs FILE.jsonl")
-    from ..representations import load_representations
     from ..similarity import score_pair
+    from ..store.representations import load_representations
 
     store = store_from(ctx)
     try:

@@ -18,8 +18,8 @@ from typing import Any
 
 from ..provenance.trace import members_hash, trace_story_articles
 from ..records import Article
-from ..representations import load_representations
 from .base import Store
+from .representations import load_representations
 from .stories import apply_trace, story_article_ids
 
 # Traces computed by read-only readers, kept per process so repeated views of a stale story

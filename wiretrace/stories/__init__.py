@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..embeddings import get_backend
-from ..representations import ArticleRepr, load_representations
+from ..representations import ArticleRepr
 from ..stage import Stage
+from ..store.representations import load_representations
 from ..store.stage_state import mark_done
 from ..store.stories import (
     article_languages,
