@@ -5,9 +5,11 @@ decision that chains follow-ups of one topic into one story still scores well on
 script squeezes the set's timeline so that events pile up (each event keeps its place in the
 order of events, its articles keep their shared time, the gaps shrink in proportion) and
 reports B-cubed precision / recall / F1 at the set's own density and at 10, 50 and all
-events a day, for the previous same-event decision (``before``: one link to a story at a low
-probability, confirmed by a majority of its nearest members) and the current one
-(``after``: close to the story as a whole, follow-ups kept out), in one run.
+events a day, for the first same-event decision (``before``: one link to a story at a low
+probability, confirmed by a majority of its nearest members), the one that added a rival
+margin (``margin-only``: clear of the nearest articles of other stories, at its shipped
+settings) and the current one (``after``: a narrow lead over rivals must also lie within the
+story's own spread), in one run.
 
 Tuned settings are cross-validated by event: the events are split into folds by a hash of
 their id; a setting is picked on the other folds (at every density at once, precision first)
@@ -64,9 +66,15 @@ BEFORE: dict[str, Any] = {
     "link_probability": LINK_PROBABILITY, "story_probability": None, "core_check": False,
     "rival_margin": None,
 }
+# The decision with a rival margin alone (no check of the story's own spread), at the
+# settings it shipped with, for the curve between the two.
+MARGIN_ONLY: dict[str, Any] = {
+    "link_probability": LINK_PROBABILITY, "rival_margin": 0.19, "member_stretch": None,
+}
 # The current decision with its defaults (the memoised scorer is the project's own, so it
 # takes the project's link threshold).
 AFTER: dict[str, Any] = {"link_probability": LINK_PROBABILITY}
+METHODS = ("before", "margin-only", "after")
 
 
 def event_times(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
@@ -148,16 +156,17 @@ def run(reprs: Sequence[ArticleRepr], scorer: Callable[..., Any], params: dict[s
 
 def grid() -> list[dict[str, Any]]:
     """The settings tried on the training folds (the defaults are one of them)."""
-    from wiretrace.stories.cluster import RIVAL_MARGIN, RIVALS, STORY_PROBABILITY
+    from wiretrace.stories.cluster import MEMBER_STRETCH, RIVAL_MARGIN, WIDE_MARGIN
 
     out = []
-    for story_p in (None, 0.15):
-        for margin in sorted({0.13, 0.16, 0.19, 0.22, RIVAL_MARGIN}):
-            for rivals in sorted({2, 3, RIVALS}):
-                out.append({**AFTER, "story_probability": story_p, "rival_margin": margin,
-                            "rivals": rivals})
-    default = {**AFTER, "story_probability": STORY_PROBABILITY, "rival_margin": RIVAL_MARGIN,
-               "rivals": RIVALS}
+    for margin in sorted({0.04, 0.07, 0.1, 0.13, 0.19, RIVAL_MARGIN}):
+        out.append({**AFTER, "rival_margin": margin, "member_stretch": None})
+        for wide in sorted({0.25, 0.35, 0.45, WIDE_MARGIN}):
+            for stretch in sorted({1.2, 1.3, 1.4, MEMBER_STRETCH or 1.3}):
+                out.append({**AFTER, "rival_margin": margin, "wide_margin": wide,
+                            "member_stretch": stretch})
+    default = {**AFTER, "rival_margin": RIVAL_MARGIN, "wide_margin": WIDE_MARGIN,
+               "member_stretch": MEMBER_STRETCH}
     return out if default in out else [default, *out]
 
 
@@ -239,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run(reprs[:50], default_scorer(), AFTER)
     timing: dict[str, tuple[float, int]] = {}
     for _ in range(3):
-        for name, params in (("before", BEFORE), ("after", AFTER)):
+        for name, params in (("before", BEFORE), ("margin-only", MARGIN_ONLY), ("after", AFTER)):
             started = time.perf_counter()
             c = run(reprs, default_scorer(), params)
             spent = time.perf_counter() - started
@@ -247,11 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 timing[name] = (spent, c.scorer_calls)
     print("clusterer time on the whole set (own density, best of 3): " + ", ".join(
         f"{n} {s:.2f}s ({calls} scorer calls)" for n, (s, calls) in timing.items())
-        + f"; after/before {timing['after'][0] / timing['before'][0]:.2f}")
+        + f"; after/before {timing['after'][0] / timing['before'][0]:.2f}, after/margin-only "
+        f"{timing['after'][0] / timing['margin-only'][0]:.2f}")
 
     settings = [AFTER] if args.quick else grid()
     folds = range(args.folds)
-    held_out: dict[str, dict[float | None, dict[str, str]]] = {"before": {}, "after": {}}
+    held_out: dict[str, dict[float | None, dict[str, str]]] = {m: {} for m in METHODS}
     picked: list[dict[str, Any]] = []
     for fold in folds:
         test_ids = {r.id for r in reprs if fold_of(gold[r.id], args.folds) == fold}
@@ -265,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         picked.append(best)
         for d in DENSITIES:
             test = compress([r for r in reprs if r.id in test_ids], gold, d)
-            for name, params in (("before", BEFORE), ("after", best)):
+            for name, params in (("before", BEFORE), ("margin-only", MARGIN_ONLY),
+                                 ("after", best)):
                 pred = run(test, memo, params).assignments()
                 held_out[name].setdefault(d, {}).update(
                     {a: f"{fold}:{s}" for a, s in pred.items()})
@@ -273,12 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"B-cubed on held-out events ({args.folds}-fold by event, pooled):")
     for d in DENSITIES:
         name = "own" if d is None else f"{d:g}/day"
-        line = f"  {name:>9}"
-        for method in ("before", "after"):
+        for method in METHODS:
             pred = held_out[method][d]
             p, r, f = bcubed(pred, gold)
-            line += f"   {method}: P={p:.3f} R={r:.3f} F1={f:.3f} ({len(set(pred.values()))} stories)"
-        print(line)
+            print(f"  {name:>9} {method:>11}: P={p:.3f} R={r:.3f} F1={f:.3f} "
+                  f"({len(set(pred.values()))} stories)")
 
     print(f"storylines (truth: same topic label, events within {STORYLINE_DAYS:g} days), "
           "whole set, default settings, current storyline linking over each method's stories:")

@@ -13,8 +13,8 @@ import numpy as np
 from wiretrace.records import Article, Metadata
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import Sentence
+from wiretrace.store.reads import list_stories
 from wiretrace.store.representations import save_representations
-from wiretrace.store.stories import list_stories
 from wiretrace.stories import (
     SimpleScore,
     StoryClusterer,
@@ -230,3 +230,66 @@ def test_pairs_a_follow_up_would_chain_are_not_all_scored():
     StoryClusterer(scorer=counting("strict"), link_probability=0.02).fit(corpus)
     assert calls["strict"] <= calls["loose"] * 1.1
     assert len(list(itertools.combinations(corpus, 2))) > 2 * calls["strict"]
+
+
+# -- the story's own spread ---------------------------------------------------------------
+
+
+def _basis(i: int) -> np.ndarray:
+    v = np.zeros(DIM, dtype=np.float32)
+    v[i] = 1.0
+    return v
+
+
+def _spread_corpus(follow_up_lead: float = 0.35) -> list[ArticleRepr]:
+    """Three tight reports of one event, a fourth as tight, a follow-up further out, and an
+    article of another topic that is the follow-up's only rival."""
+    e = [_basis(i) for i in range(6)]
+    return [
+        _repr("rival", _unit(0.85 * e[0] + 0.53 * e[4]), "2024-03-01T08:00:00+00:00", "other"),
+        _repr("a1", _unit(e[0]), "2024-03-01T09:00:00+00:00", "a"),
+        _repr("a2", _unit(e[0] + 0.05 * e[1]), "2024-03-01T09:10:00+00:00", "a"),
+        _repr("a3", _unit(e[0] + 0.05 * e[2]), "2024-03-01T09:20:00+00:00", "a"),
+        _repr("a4", _unit(e[0] + 0.03 * e[5]), "2024-03-01T09:30:00+00:00", "a"),
+        _repr("f", _unit(e[0] + follow_up_lead * e[3]), "2024-03-01T10:00:00+00:00", "f"),
+    ]
+
+
+def unsure_scorer(confidence: float):
+    """Links whatever is close (cosine >= 0.9) with a fixed probability."""
+    def score(a: ArticleRepr, b: ArticleRepr) -> SimpleScore:
+        cos = float(a.doc_vector @ b.doc_vector)
+        return SimpleScore(cos, cos >= 0.9, confidence)
+    return score
+
+
+def _spread_clusterer(**kw) -> StoryClusterer:
+    return StoryClusterer(scorer=unsure_scorer(kw.pop("confidence", 0.6)), center=None, **kw)
+
+
+def test_a_follow_up_outside_the_story_spread_founds_its_own_story():
+    """The follow-up clears the rival margin (its only rival is another topic) and links to
+    every member, but lies further from the story than its reports lie from each other."""
+    corpus = _spread_corpus()
+    clusterer = _spread_clusterer()
+    result = clusterer.fit(corpus)
+    assert groups(result) == {frozenset({"rival"}), frozenset({"a1", "a2", "a3", "a4"}),
+                              frozenset({"f"})}
+    assert result["a1"] == story_id_for("a1") and result["f"] == story_id_for("f")
+    assert clusterer.links["f"].linked_by == "founder"
+    # the same stream without the check: the follow-up joins the event it continues
+    loose = _spread_clusterer(member_stretch=None).fit(corpus)
+    assert loose["f"] == loose["a1"]
+    # a wide lead over the rivals needs no check of the spread
+    assert _spread_clusterer(wide_margin=0.1).fit(corpus)["f"] == loose["a1"]
+
+
+def test_the_spread_check_needs_three_members_and_yields_to_a_sure_scorer():
+    early = [r for r in _spread_corpus() if r.id not in ("a3", "a4")]
+    result = _spread_clusterer().fit(early)
+    assert result["f"] == result["a1"]  # two members say too little about the spread
+    sure = _spread_clusterer(confidence=0.95)
+    result = sure.fit(_spread_corpus())
+    assert result["f"] == result["a1"]
+    assert sure.links["f"].linked_by == "sure"
+    assert "further from them than they are from each other" in sure.links["f"].detail

@@ -9,7 +9,9 @@ two different events together; two stories merge only when their central members
 the same event too. In a dense stream that is not enough: a follow-up of an event links to its
 story about as well as a same-topic article does, so a new article must also stand out from
 the crowd, closer to the story's members (founder included) than to its nearest articles in
-other stories (see ``RIVAL_MARGIN``). Story ids are derived from the founding article and never
+other stories (see ``RIVAL_MARGIN``), and, unless it stands out widely, lie within the story's
+own spread (see ``WIDE_MARGIN``): the first follow-up of an event has no crowd of its own topic
+to lose to, but it is further from the story than the story's reports are from each other. Story ids are derived from the founding article and never
 change; a merge keeps the older story's id and is recorded; a story whose members have drifted
 from its founder splits, the part with the founder keeping the id (``split_drifted``).
 
@@ -54,8 +56,19 @@ LINK_PROBABILITY = 0.02
 # events a day (precision >= 0.9 at every density first, then mean F1); the same script shows
 # the pair scorer's probability (STORY_PROBABILITY, the mean over the members checked) adds
 # nothing there once the margin is in place, so it is off by default.
-RIVAL_MARGIN = 0.19
+RIVAL_MARGIN = 0.07
 RIVALS = 2
+# A narrow lead over the crowd is not enough on its own: the first follow-up of an event has
+# no crowd of its own topic yet (its rivals are other topics) and clears a narrow margin. An
+# article that leads by less than WIDE_MARGIN must also be close to the story as a whole: its
+# centred cosine distance to the members checked (1 - mean cosine) at most MEMBER_STRETCH
+# times their mean distance to each other. It needs MEMBER_MIN members checked: one pair says
+# too little about how tight a story is (on the AllSides folds the check on two-member stories
+# costs recall at every density and buys no precision). eval/density.py picks the margin, the
+# wide margin and the stretch on event folds as above.
+WIDE_MARGIN = 0.35
+MEMBER_STRETCH: float | None = 1.3
+MEMBER_MIN = 3
 # ... unless the pair scorer is this sure of the members checked (a scorer that knows better
 # than the doc vectors, such as a translation it aligned sentence by sentence, has the last
 # word; on the AllSides pairs 15 of ~4,900 different-event candidates reach 0.7).
@@ -202,7 +215,7 @@ SIGNALS = {
     "scorer": "the pair scorer's P(same event) with the member it joined through, confirmed by "
               "the members checked and clear of other stories by the rival margin",
     "sure": "the pair scorer's P(same event), so sure it overrode a rival margin the article "
-            "did not clear",
+            "did not clear (or the story's own spread it lay outside)",
     "merge": "came with a story merged into this one (link_score and via from its first link)",
     "split": "left a story whose core it had drifted from, for this one",
 }
@@ -340,6 +353,7 @@ class StoryClusterer:
     core_check: the story's founder is always among the members checked, so a story cannot
         drift from the event it was founded on one follow-up at a time.
     rival_margin, rivals: see ``RIVAL_MARGIN`` (``None``: no rival check).
+    wide_margin, member_stretch: see ``WIDE_MARGIN`` (``member_stretch=None``: no such check).
     center: maps a doc vector and its language to the language-centred vector the rival check
         compares; "auto": the project's scoring model's centring.
     """
@@ -361,10 +375,14 @@ class StoryClusterer:
         center: Centerer | None | str = "auto",
         rival_margin: float | None = RIVAL_MARGIN,
         rivals: int = RIVALS,
+        wide_margin: float = WIDE_MARGIN,
+        member_stretch: float | None = MEMBER_STRETCH,
     ) -> None:
         self._scorer = scorer
         self.rival_margin = rival_margin
         self.rivals = rivals
+        self.wide_margin = wide_margin
+        self.member_stretch = member_stretch
         self.story_probability = story_probability
         self.center: Centerer | None = default_centerer() if center == "auto" else center  # type: ignore[assignment]
         self.core_check = core_check
@@ -723,6 +741,13 @@ class StoryClusterer:
         elif sure is None:
             parts.append(f"centred doc cosine {gap:.2f} above its nearest articles in other "
                          f"stories (margin {self.rival_margin:g})")
+        elif note.get("apart") is not None:
+            signal = "sure"
+            inside, among = note["apart"]
+            parts.append(f"centred doc cosine {inside:.2f} to the members checked, further "
+                         f"from them than they are from each other ({among:.2f}; stretch "
+                         f"{self.member_stretch:g}), but the scorer's mean P {sure:.2f} >= "
+                         f"{SURE_PROBABILITY:g} overrides it")
         else:
             signal = "sure"
             parts.append(f"only {gap:.2f} above its nearest articles in other stories "
@@ -787,9 +812,11 @@ class StoryClusterer:
         ``rival_margin``.
 
         In a dense stream many articles of one topic are close to each other; a report of the
-        same event stands out from that crowd, a follow-up does not. Where the scorer is sure
-        (mean probability of the same event over ``checked`` at least ``SURE_PROBABILITY``)
-        its verdict stands without the margin."""
+        same event stands out from that crowd, a follow-up does not. A narrow lead (below
+        ``wide_margin``) also needs the article within the story's own spread (see
+        ``WIDE_MARGIN``): the first follow-up of an event meets no crowd of its own topic.
+        Where the scorer is sure (mean probability of the same event over ``checked`` at
+        least ``SURE_PROBABILITY``) its verdict stands without either check."""
         self._rival_note = {"margin": None, "sure": None}
         if self.rival_margin is None:
             return True
@@ -809,11 +836,24 @@ class StoryClusterer:
         sims = np.sort(np.stack([self._centered[lab] for lab in rival_labels]) @ own)[::-1]
         gap = inside - float(np.mean(sims[: self.rivals]))
         self._rival_note = {"margin": round(gap, 4), "sure": None}
-        if gap >= self.rival_margin:
+        apart = None
+        if (gap < self.wide_margin and self.member_stretch is not None
+                and len(checked) >= MEMBER_MIN):
+            among = self._member_cohesion(checked)
+            if 1.0 - inside > self.member_stretch * (1.0 - among):
+                apart = (round(inside, 4), round(among, 4))
+        if gap >= self.rival_margin and apart is None:
             return True
         sure = float(np.mean([p_same(self._score(r, m)) for m in checked]))
-        self._rival_note = {"margin": round(gap, 4), "sure": round(sure, 4)}
+        self._rival_note = {"margin": round(gap, 4), "sure": round(sure, 4), "apart": apart}
         return sure >= SURE_PROBABILITY
+
+    def _member_cohesion(self, checked: Sequence[str]) -> float:
+        """Mean centred doc cosine between the members ``checked`` (two or more)."""
+        vecs = np.stack([self._centered[self._labels[m]] for m in checked])
+        sims = vecs @ vecs.T
+        n = len(checked)
+        return float((sims.sum() - np.trace(sims)) / (n * (n - 1)))
 
     def _verbatim_sources(
         self, r: ArticleRepr, in_window: list[tuple[int, float]]
