@@ -93,7 +93,7 @@ def test_the_language_layer_imports_no_stage(path: Path) -> None:
 
 
 # Primitives the language layer owns; a second definition anywhere else is a duplicate.
-OWNED = ("name_key", "skeleton", "skeleton_token", "fold_token", "romanise", "names_match",
+OWNED = ("name_key", "match_names", "match_name_keys", "skeleton", "skeleton_token", "fold_token", "romanise", "names_match",
          "parse_number", "number_values", "margin_matrix", "margin_align", "margin_scores",
          "parse_instant", "to_utc", "has_offset")
 

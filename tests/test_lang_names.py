@@ -11,6 +11,7 @@ from wiretrace.lang.names import (
     allowed_distance,
     consonant_skeleton,
     gender_clash,
+    match_name_keys,
     name_key,
     names_match,
     skeleton_token,
@@ -77,6 +78,17 @@ def test_similarity_features_use_the_shared_key() -> None:
                            "The meeting, said Lukashenka, was short."])
     assert name_key("Lukashenko") in names
     assert name_key("Tikhanovskaya") in names
+
+
+def test_name_keys_match_once_and_only_when_close() -> None:
+    a = [name_key(n) for n in ("Tsikhanouskaya", "Ambrazevich", "Vilnius", "EU")]
+    b = [name_key(n) for n in ("Тихановская", "Амбразевич", "Москва", "EU")]
+    matched = dict(match_name_keys(a, b))
+    assert matched[name_key("Ambrazevich")] == name_key("Амбразевич")
+    assert matched[name_key("Tsikhanouskaya")] == name_key("Тихановская")  # "cih..." ~ "tih..."
+    assert matched[name_key("EU")] == name_key("EU")
+    assert name_key("Vilnius") not in matched
+    assert len(set(matched.values())) == len(matched)
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -333,3 +335,34 @@ def names_match(a: str, b: str) -> bool:
 def name_in(name: str, names: list[str]) -> bool:
     """Whether ``name`` matches any of ``names``."""
     return any(names_match(name, other) for other in names)
+
+
+# Normalised Indel similarity at which two name keys of five letters or more are one name
+# spelled two ways (the same-event name cue; its scorer model was fitted with this value).
+KEY_MATCH_RATIO = 0.85
+
+
+def match_name_keys(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of :func:`name_key` keys that match exactly or nearly (transliteration variants
+    the fold leaves apart); each key of ``b`` is used once."""
+    set_b = set(b)
+    matched: list[tuple[str, str]] = []
+    used: set[str] = set()
+    for key in a:
+        if key in set_b and key not in used:
+            matched.append((key, key))
+            used.add(key)
+            continue
+        if len(key) < 5:
+            continue
+        best, best_score = None, KEY_MATCH_RATIO
+        for other in b:
+            if other in used or len(other) < 5 or abs(len(other) - len(key)) > 3:
+                continue
+            score = Indel.normalized_similarity(key, other)
+            if score >= best_score:
+                best, best_score = other, score
+        if best is not None:
+            matched.append((key, best))
+            used.add(best)
+    return matched

@@ -25,23 +25,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from rapidfuzz.distance import Indel
 
 from ..lang.align import AlignedPair, margin_align, margin_scores
 from ..lang.dates import days_apart as _days_apart
+from ..lang.names import match_name_keys as match_names
 from ..representations import ArticleRepr
 from . import data as _data
 from .features import FEATURES_SCHEMA, text_features
 from .minhash import near_copy
 
 TOP_ALIGNED = 3
-NAME_MATCH_RATIO = 0.85  # normalised Indel similarity for two name skeletons to match
 # Mutual best matches below this cosine are chance pairings between short articles, not
 # translations; the value suits e5 embeddings and ships with the model (``align_min_cosine``).
 ALIGN_MIN_COSINE = 0.85
@@ -72,31 +71,6 @@ def _features_of(r: ArticleRepr) -> dict[str, Any]:
     if r.features.get("schema") == FEATURES_SCHEMA:
         return r.features
     return text_features(r.text, r.title, [s.text for s in r.sentences])
-
-
-def match_names(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, str]]:
-    """Pairs of name keys that match exactly or nearly (transliteration variants)."""
-    set_b = set(b)
-    matched: list[tuple[str, str]] = []
-    used: set[str] = set()
-    for key in a:
-        if key in set_b and key not in used:
-            matched.append((key, key))
-            used.add(key)
-            continue
-        if len(key) < 5:
-            continue
-        best, best_score = None, NAME_MATCH_RATIO
-        for other in b:
-            if other in used or len(other) < 5 or abs(len(other) - len(key)) > 3:
-                continue
-            score = Indel.normalized_similarity(key, other)
-            if score >= best_score:
-                best, best_score = other, score
-        if best is not None:
-            matched.append((key, best))
-            used.add(best)
-    return matched
 
 
 VERBATIM_SHARE = 0.6  # share of the shorter article's sentences repeated word for word
