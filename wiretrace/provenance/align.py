@@ -367,34 +367,40 @@ def _attach_split_sentences(
     """One sentence on one side may be two on the other ("... 7 a.m. Three workers ..."): an
     unpaired sentence next to a paired one, whose best match is that pair's partner, joins it."""
     paired_b = {p.b: p for p in pairs.values()}
+    _attach_side("a", pairs, paired_b, va, vb, sims, margins, min_cosine, covered_a)
+    _attach_side("b", paired_b, pairs, vb, va, sims.T, margins.T, min_cosine, covered_b)
+
+
+def _attach_side(
+    side: str,
+    own: dict[int, SentencePair],
+    partner: dict[int, SentencePair],
+    own_vectors: np.ndarray,
+    partner_vectors: np.ndarray,
+    sims: np.ndarray,
+    margins: np.ndarray,
+    min_cosine: float,
+    covered: set[int],
+) -> None:
+    """Attach the unpaired sentences of ``side`` (the rows of ``sims``) to the pair of their best
+    match; ``own`` / ``partner`` index the pairs by this side's and the other side's sentence."""
     for i in range(sims.shape[0]):
-        if i in pairs:
+        if i in own:
             continue
         j = int(margins[i].argmax())
-        pair = paired_b.get(j)
-        if pair is None or min(abs(i - k) for k in [pair.a, *pair.a_extra]) != 1:
+        pair = partner.get(j)
+        if pair is None:
+            continue
+        members = [getattr(pair, side), *getattr(pair, f"{side}_extra")]
+        if min(abs(i - k) for k in members) != 1:
             continue
         if (
             sims[i, j] >= min_cosine
             and margins[i, j] >= SPLIT_MARGIN
-            and _joins(va, [pair.a, *pair.a_extra], i, vb[j])
+            and _joins(own_vectors, members, i, partner_vectors[j])
         ):
-            pair.a_extra.append(i)
-            covered_a.add(i)
-    for j in range(sims.shape[1]):
-        if j in paired_b:
-            continue
-        i = int(margins[:, j].argmax())
-        pair = pairs.get(i)
-        if pair is None or min(abs(j - k) for k in [pair.b, *pair.b_extra]) != 1:
-            continue
-        if (
-            sims[i, j] >= min_cosine
-            and margins[i, j] >= SPLIT_MARGIN
-            and _joins(vb, [pair.b, *pair.b_extra], j, va[i])
-        ):
-            pair.b_extra.append(j)
-            covered_b.add(j)
+            getattr(pair, f"{side}_extra").append(i)
+            covered.add(i)
 
 
 def candidate_pairs(
