@@ -13,8 +13,9 @@ import pytest
 from wiretrace.records import Article, Metadata
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import Sentence
+from wiretrace.store.reads import list_stories
 from wiretrace.store.representations import save_representations
-from wiretrace.store.stories import choose_title_article, get_story, list_stories, story_article_ids
+from wiretrace.store.stories import choose_title_article, get_story, story_article_ids
 from wiretrace.stories import (
     SimpleScore,
     StoryClusterer,

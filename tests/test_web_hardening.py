@@ -40,7 +40,7 @@ def _copy(src: Path, dst: Path) -> Path:
 
 def _late_records(store) -> list[dict]:
     """Extra articles: hostile ids and titles, and a late copy of a member of the largest story."""
-    from wiretrace.store.stories import list_stories
+    from wiretrace.store.reads import list_stories
 
     story = list_stories(store, min_size=2, limit=1)[0]
     member = store.get_article(story["articles"][0])
@@ -141,6 +141,8 @@ def _visit_everything(client: httpx.Client) -> list[tuple[str, int]]:
         ("/", {}), ("/", {"q": "strike", "min_size": 2}), ("/", {"lang": "ru"}),
         ("/entities", {}), ("/entities", {"q": "a"}), ("/api/search", {"q": "strike"}),
         ("/api/stories", {"q": "strike", "since": "2020-01-01"}), ("/healthz", {}),
+        ("/api/stories", {"entity": "Lukashenko", "outlet": "Reuters", "until": "2030-01-01"}),
+        ("/api/articles", {"entity": "Lukashenko", "q": "strike"}),
         ("/openapi.json", {}), ("/static/wiretrace.css", {}), ("/favicon.ico", {}),
         ("/api/stories/s-none", {}), ("/no/such/page", {}),
     ]:

@@ -18,12 +18,12 @@ from typing import Any
 
 from .errors import WiretraceError
 from .records import Article, Attribution, CleanedText, Evidence, Metadata, RawDocument, Removal
-from .store import open_store
+from .store import Store, open_store
 
 __version__ = "0.1.0"
 
 
-def ingest(store: Any, paths: list[str], **kwargs: Any) -> Any:
+def ingest(store: Store, paths: list[str], **kwargs: Any) -> Any:
     """Ingest files, folders or globs into ``store``; returns an ``IngestReport``."""
     from .pipeline import ingest as _ingest
 
@@ -37,23 +37,23 @@ def process_document(doc: RawDocument) -> Article:
     return _process(doc)
 
 
-def list_stories(store: Any, **filters: Any) -> list[dict[str, Any]]:
-    """Stories in the store, largest first (see ``wiretrace.store.stories.list_stories``)."""
-    from .store.stories import list_stories as _list
+def list_stories(store: Store, **filters: Any) -> list[dict[str, Any]]:
+    """Stories in the store, largest first (see ``wiretrace.store.reads.list_stories``)."""
+    from .store.reads import list_stories as _list
 
     return _list(store, **filters)
 
 
-def trace_story(store: Any, story_id: str) -> dict[str, Any]:
+def trace_story(store: Store, story_id: str) -> dict[str, Any]:
     """The provenance graph and claim diff of one story (``trace --json`` shape)."""
     from .store.traces import trace_story as _trace
 
     return _trace(store, story_id)
 
 
-def list_entities(store: Any, **filters: Any) -> list[dict[str, Any]]:
+def list_entities(store: Store, **filters: Any) -> list[dict[str, Any]]:
     """Entities with their merged variants (``entities --json`` shape)."""
-    from .store.entities import list_entities as _list
+    from .store.reads import list_entities as _list
 
     return _list(store, **filters)
 

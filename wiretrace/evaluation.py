@@ -21,6 +21,9 @@ from itertools import combinations
 from typing import Any, TypeVar
 
 from .records import Metadata
+from .store.base import Store
+from .store.entities import list_entities, mention_spans
+from .store.stories import story_index, storyline_index
 
 __all__ = [
     "PRF",
@@ -274,7 +277,7 @@ class Tally:
         return hits / total if total else 1.0
 
 
-def stored_ids(store: Any, truth: Mapping[str, Any]) -> list[str]:
+def stored_ids(store: Store, truth: Mapping[str, Any]) -> list[str]:
     """Truth article ids that made it into the store."""
     have = set(store.article_ids())
     return [aid for aid in truth["articles"] if aid in have]
@@ -288,7 +291,7 @@ class CleaningScore:
     remove: Tally
 
 
-def score_cleaning(store: Any, truth: Mapping[str, Any]) -> CleaningScore:
+def score_cleaning(store: Store, truth: Mapping[str, Any]) -> CleaningScore:
     """Whether each must_keep sentence is in the stored text and each must_remove piece is not.
 
     Both are matched on whitespace-normalised text; an article missing from the store misses
@@ -324,7 +327,7 @@ def _name_key(name: str | None) -> str:
     return normalize_space(name or "").casefold()
 
 
-def score_metadata(store: Any, truth: Mapping[str, Any]) -> MetadataScore:
+def score_metadata(store: Store, truth: Mapping[str, Any]) -> MetadataScore:
     """Date (YYYY-MM-DD), title (tokens), language, outlet and attributions of stored articles.
 
     Attributions are micro-averaged over (article, canonical name) pairs, case-blind.
@@ -360,13 +363,12 @@ def score_metadata(store: Any, truth: Mapping[str, Any]) -> MetadataScore:
     return score
 
 
-def stored_story_of(store: Any) -> dict[str, str]:
+def stored_story_of(store: Store) -> dict[str, str]:
     """article id -> story id, from ``story_members``."""
-    rows = store.conn.execute("SELECT article_id, story_id FROM story_members")
-    return {r[0]: r[1] for r in rows}
+    return story_index(store)
 
 
-def score_stories(store: Any, truth: Mapping[str, Any]) -> tuple[PRF, ClusterDiagnosis]:
+def score_stories(store: Store, truth: Mapping[str, Any]) -> tuple[PRF, ClusterDiagnosis]:
     """B-cubed of stored stories against truth events (event-less articles are singletons)."""
     gold = gold_labels({aid: info["event"] for aid, info in truth["articles"].items()})
     predicted = stored_story_of(store)
@@ -384,7 +386,7 @@ class StorylineScore:
     members: dict[str, set[str]]  # stored storyline -> its stories
 
 
-def score_storylines(store: Any, truth: Mapping[str, Any]) -> StorylineScore:
+def score_storylines(store: Store, truth: Mapping[str, Any]) -> StorylineScore:
     """Storyline linking, scored over stories each labelled with its majority gold event.
 
     A truth storyline is linked when the main story of each of its events (the stored story
@@ -405,8 +407,7 @@ def score_storylines(store: Any, truth: Mapping[str, Any]) -> StorylineScore:
         label = story_event[story_id]
         return (line_of_event.get(label) if isinstance(label, str) else None) or label
 
-    rows = store.conn.execute("SELECT story_id, storyline_id FROM storyline_members")
-    storyline_of = {r[0]: r[1] for r in rows if r[0] in story_event}
+    storyline_of = {s: line for s, line in storyline_index(store).items() if s in story_event}
     main_story = {}
     for event in truth["events"]:
         counts = Counter(sid for aid, sid in story_of.items() if gold[aid] == event)
@@ -463,7 +464,7 @@ def _occurrences(text: str, variants: Iterable[str]) -> dict[str, list[tuple[int
     return kept
 
 
-def score_entities(store: Any, truth: Mapping[str, Any]) -> EntityScore:
+def score_entities(store: Store, truth: Mapping[str, Any]) -> EntityScore:
     """Where every truth name variant landed among the stored entities.
 
     Each variant is found (whole words, whitespace-blind) in the stored cleaned text of the
@@ -474,13 +475,10 @@ def score_entities(store: Any, truth: Mapping[str, Any]) -> EntityScore:
     truth variants sharing a stored entity (a cross-entity pair is a wrong merge); recall over
     pairs of one entity's variants.
     """
-    from .store.entities import list_entities
-
     by_surface: dict[str, set[str]] = defaultdict(set)
     for entity in list_entities(store):
         for surface in entity["variants"]:
             by_surface[normalize_space(surface).casefold()].add(entity["id"])
-    conn = store.conn
     have = set(stored_ids(store, truth))
     entities_in: dict[str, list[dict]] = defaultdict(list)
     for entity in truth["entities"]:
@@ -491,8 +489,7 @@ def score_entities(store: Any, truth: Mapping[str, Any]) -> EntityScore:
     seen: set[str] = set()
     for aid, listed in entities_in.items():
         text = store.get_article(aid).text
-        mentions = conn.execute(
-            'SELECT start, "end", entity_id FROM mentions WHERE article_id = ?', (aid,)).fetchall()
+        mentions = mention_spans(store, aid)
         own = {v for e in listed for v in e["variants"]}
         for variant, spans in _occurrences(text, own).items():
             seen.add(variant)

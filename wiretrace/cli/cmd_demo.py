@@ -30,8 +30,7 @@ def demo_cmd(
     Examples: `wiretrace demo` · `wiretrace --db demo.db demo --report /tmp/report.html`
     """
     from ..sample import sample_articles_dir
-    from ..store.entities import list_entities
-    from ..store.stories import list_stories
+    from ..store.reads import list_entities, list_stories
     from ..store.traces import trace_story
     from ..web.report import render_report
     from .cmd_trace import render_tree

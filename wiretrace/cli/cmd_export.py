@@ -9,12 +9,13 @@ import sqlite3
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import typer
 
 from ..errors import WiretraceError
-from ..views import EXPORT_FIELDS, export_records
+from ..store.base import Store
+from ..store.reads import EXPORT_FIELDS, export_records
 from .app import app, err, fail, store_from
 from .cmd_show import require_store
 
@@ -93,7 +94,7 @@ def export_cmd(
         err.print(f"wrote {fmt.value} → {output}", highlight=False)
 
 
-def _write_parquet(store: Any, output: str) -> None:
+def _write_parquet(store: Store, output: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ..errors import WiretraceError
-from ..views import article_view
+from ..store.reads import article_view
 from .app import app, fail, out, print_json, store_from
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 import typer
 from rich.markup import escape
@@ -33,8 +32,20 @@ def stories_cmd(
         1, "--min-size", min=1, help="Only stories with at least this many articles."
     ),
     query: str = typer.Option(
-        None, "--query", "-q", help="Only stories whose articles match these words.",
+        None, "--query", "--search", "-q", help="Only stories whose articles match these words.",
         show_default=False,
+    ),
+    outlet: str = typer.Option(
+        None, "--outlet", help="Only stories with an article from this outlet.",
+        show_default=False,
+    ),
+    since: str = typer.Option(
+        None, "--since", help="Only stories seen on or after this day (YYYY-MM-DD); undated "
+        "stories are kept.", show_default=False,
+    ),
+    until: str = typer.Option(
+        None, "--until", help="Only stories seen on or before this day (YYYY-MM-DD); undated "
+        "stories are kept.", show_default=False,
     ),
     entity: str = typer.Option(
         None, "--entity", "-e",
@@ -49,23 +60,27 @@ def stories_cmd(
 
     JSON: `[{"id", "title", "articles": [article ids], "languages", "first_seen",
     "last_seen", "size", "summary", "storyline", "related_stories", "members"}]`, largest
-    first. Every article belongs to exactly one story (possibly a story of one). `members`
+    first. The same records as `/api/stories` with the same filters. Every article belongs to exactly one story (possibly a story of one). `members`
     says why each article is in its story: `{"id", "link_score", "linked_by", "via",
     "detail"}`, where `linked_by` is founder, verbatim, scorer, sure, merge or split and
     `link_score` is for the scorer its P(same event) with `via` (stories link from 0.02,
     confirmed by the story's members; `compare` decides a pair alone at 0.5).
 
     Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang bg` ·
-    `wiretrace stories -q "dam burst" --title-lang en` · `wiretrace stories --entity Hrytsenko`
+    `wiretrace stories -q "dam burst" --title-lang en` · `wiretrace stories --entity Hrytsenko` ·
+    `wiretrace stories --outlet Reuters --since 2025-10-01 --until 2025-10-31`
     """
-    from ..store.stories import list_stories
+    from ..store.entities import find_entity_id
+    from ..store.reads import list_stories
 
     require_store(ctx)
     store = store_from(ctx)
     try:
+        if entity:
+            find_entity_id(store, entity)  # an unknown name is an error here, not an empty list
         stories = list_stories(
-            store, q=query, limit=limit, min_size=min_size, language=lang,
-            title_language=title_lang, entity=_entity_id(store, entity) if entity else None,
+            store, q=query, limit=limit, min_size=min_size, lang=lang, outlet=outlet,
+            since=since, until=until, title_language=title_lang, entity=entity,
         )
     except (WiretraceError, sqlite3.Error) as exc:
         fail(str(exc))
@@ -76,7 +91,7 @@ def stories_cmd(
         print_json(stories)
         return
     if not stories:
-        if lang or query or min_size > 1:
+        if lang or query or outlet or since or until or entity or min_size > 1:
             err.print("no stories match", highlight=False)
         else:
             err.print("no stories yet — run `wiretrace ingest PATH` first", highlight=False)
@@ -134,9 +149,3 @@ def recluster_cmd(
         highlight=False,
     )
 
-
-def _entity_id(store: Any, name: str) -> str:
-    """The entity id for an id, a name or any of its spellings."""
-    from ..store.entities import get_entity
-
-    return str(get_entity(store, name)["id"])

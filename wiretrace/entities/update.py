@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..lang.names import to_ascii
 from ..store import entities as repo
 from ..store.base import Store
+from ..store.stories import story_index
 from .merge import Entity, resolve
 from .recognize import Mention, recognize, recognize_many
 
@@ -70,7 +71,7 @@ def resolve_store(store: Store) -> dict[str, int]:
         m = Mention(row["surface"], row["start"], row["end"], row["type"], row["lemma"])
         by_article[row["article_id"]].append(m)
         previous[(row["article_id"], m.start, m.end)] = row["entity_id"]
-    entities = resolve(by_article, story_of=repo.story_index(store))
+    entities = resolve(by_article, story_of=story_index(store))
     ids = _assign_ids(entities, previous, repo.entity_ids(store))
     removed = repo.save_entities(store, entities, ids)
     return {"entities": len(entities), "mentions": len(previous), "removed": removed}

@@ -1,4 +1,9 @@
-"""Storage adapters. ``open_store`` returns the default SQLite store."""
+"""Persistence: every SQL statement of wiretrace lives in this package.
+
+``open_store`` returns the default SQLite store (``sqlite``); the repositories beside it keep
+one aggregate each (``stories``, ``traces``, ``entities``, ``representations``,
+``stage_state``), and ``reads`` is the one read model every surface shows.
+"""
 
 from __future__ import annotations
 

@@ -24,11 +24,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def story_index(store: Store) -> dict[str, str]:
-    """article id -> story id for every clustered article."""
-    return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, story_id FROM story_members")}
-
-
 def write_mentions(store: Store, batch: Sequence[tuple[str, Sequence[Mention]]]) -> None:
     """Replace the mentions of each article in ``batch`` (one transaction)."""
     with store.transaction() as conn:
@@ -167,6 +162,13 @@ def article_ids_for_entity(store: Store, entity_id: str) -> list[str]:
         (entity_id,),
     )
     return [r[0] for r in rows]
+
+
+def mention_spans(store: Store, article_id: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, entity id) of each stored mention in one article."""
+    return [tuple(r) for r in store.conn.execute(
+        'SELECT start, "end", entity_id FROM mentions WHERE article_id = ?', (article_id,)
+    )]
 
 
 def get_entity(store: Store, entity_id_or_name: str) -> dict[str, Any]:

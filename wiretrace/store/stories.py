@@ -93,6 +93,7 @@ class _MemberInfo:
     derivation: str | None = None  # from the story's trace: origin, copy, ..., rewrite
     date_conflict: bool = False  # the trace holds dated evidence against its page date
     link: dict[str, Any] | None = None  # why it is in the story (see member_link)
+    outlet: str | None = None
 
 
 def save_changes(
@@ -163,12 +164,12 @@ def save_changes(
 
 def _members_info(store: Store, story_ids: Sequence[str]) -> dict[str, list[_MemberInfo]]:
     out: dict[str, list[_MemberInfo]] = defaultdict(list)
-    for chunk in _chunks(list(story_ids), 500):
+    for chunk in chunks(list(story_ids), 500):
         marks = ",".join("?" * len(chunk))
         for row in store.conn.execute(
             f"""SELECT m.story_id, m.article_id, m.centrality, m.added_at, m.derivation,
                        m.date_conflict, m.via, m.linked_by, m.link_score, m.link_detail,
-                       a.language, a.title, a.published
+                       a.language, a.title, a.published, a.outlet
                 FROM story_members m JOIN articles a ON a.id = m.article_id
                 WHERE m.story_id IN ({marks})""",
             chunk,
@@ -176,7 +177,7 @@ def _members_info(store: Store, story_ids: Sequence[str]) -> dict[str, list[_Mem
             out[row["story_id"]].append(_MemberInfo(
                 row["article_id"], row["language"], row["title"], row["published"],
                 row["centrality"], row["added_at"], row["derivation"], bool(row["date_conflict"]),
-                member_link(row),
+                member_link(row), row["outlet"],
             ))
     return out
 
@@ -400,14 +401,17 @@ def resolve_story_id(store: Store, story_id: str) -> str:
         return merged.into
 
 
-def _story_dicts(
-    store: Store, rows: Sequence[Any], title_language: str | None
+def story_records(
+    store: Store, rows: Sequence[Any], title_language: str | None = None
 ) -> list[dict[str, Any]]:
+    """The record of each story row, as every surface shows it (``stories --json``,
+    ``/api/stories``, the story list page, the report); ``title_language`` picks a title in
+    that language where a member has one."""
     ids = [r["id"] for r in rows]
     infos = _members_info(store, ids)
     lines: dict[str, str] = {}
     line_members: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids, 500):
         marks = ",".join("?" * len(chunk))
         for r in store.conn.execute(
             f"SELECT story_id, storyline_id FROM storyline_members WHERE story_id IN ({marks})",
@@ -439,6 +443,7 @@ def _story_dicts(
             "title": title,
             "articles": [m.article_id for m in members],
             "languages": json.loads(row["languages_json"]),
+            "outlets": sorted({m.outlet for m in members if m.outlet}),
             "first_seen": row["first_seen"],
             "last_seen": row["last_seen"],
             "size": row["size"],
@@ -451,57 +456,6 @@ def _story_dicts(
     return out
 
 
-def list_stories(
-    store: Store,
-    *,
-    language: str | None = None,
-    entity: str | None = None,
-    q: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-    min_size: int = 1,
-    title_language: str | None = None,
-) -> list[dict[str, Any]]:
-    """Stories, largest first then most recent.
-
-    ``language``: only stories with an article in that language (and titles in it);
-    ``title_language``: prefer titles in that language without filtering; ``entity``: only
-    stories mentioning that entity (an entity id, or a name searched in the text); ``q``:
-    full-text search over the member articles.
-    """
-    where, params = ["size >= ?"], [min_size]
-    if language:
-        where.append(
-            "EXISTS (SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.story_id = stories.id AND a.language = ?)"
-        )
-        params.append(language)
-    restrict: set[str] | None = None
-    for wanted in (_entity_article_ids(store, entity) if entity else None,
-                   store.search_article_ids(q, limit=10_000) if q else None):
-        if wanted is None:
-            continue
-        ids = _stories_of_articles(store, wanted)
-        restrict = ids if restrict is None else restrict & ids
-    if restrict is not None:
-        if not restrict:
-            return []
-        where.append(f"id IN ({','.join('?' * len(restrict))})")
-        params.extend(sorted(restrict))
-    sql = (
-        f"SELECT * FROM stories WHERE {' AND '.join(where)} "
-        "ORDER BY size DESC, last_seen DESC, id"
-    )
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params.extend([limit, offset])
-    elif offset:
-        sql += " LIMIT -1 OFFSET ?"
-        params.append(offset)
-    rows = store.conn.execute(sql, params).fetchall()
-    return _story_dicts(store, rows, title_language or language)
-
-
 def get_story(store: Store, story_id: str, *, title_language: str | None = None) -> dict[str, Any]:
     """One story with its members (score, link, centrality), merges and storyline.
 
@@ -509,7 +463,7 @@ def get_story(store: Store, story_id: str, *, title_language: str | None = None)
     """
     sid = resolve_story_id(store, story_id)
     row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (sid,)).fetchone()
-    story = _story_dicts(store, [row], title_language)[0]
+    story = story_records(store, [row], title_language)[0]
     members = {
         r["article_id"]: r for r in store.conn.execute(
             """SELECT m.article_id, m.score, m.via, m.centrality, m.added_at, m.linked_by,
@@ -563,6 +517,16 @@ def get_story(store: Store, story_id: str, *, title_language: str | None = None)
     return story
 
 
+def story_index(store: Store) -> dict[str, str]:
+    """article id -> story id for every clustered article."""
+    return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, story_id FROM story_members")}
+
+
+def storyline_index(store: Store) -> dict[str, str]:
+    """story id -> storyline id for every story in a storyline."""
+    return {r[0]: r[1] for r in store.conn.execute("SELECT story_id, storyline_id FROM storyline_members")}
+
+
 def story_of_article(store: Store, article_id: str) -> str | None:
     row = store.conn.execute(
         "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
@@ -570,32 +534,7 @@ def story_of_article(store: Store, article_id: str) -> str | None:
     return row[0] if row else None
 
 
-def _stories_of_articles(store: Store, article_ids: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for chunk in _chunks(list(article_ids), 500):
-        marks = ",".join("?" * len(chunk))
-        out.update(r[0] for r in store.conn.execute(
-            f"SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({marks})", chunk
-        ))
-    return out
-
-
-def _entity_article_ids(store: Store, entity: str) -> list[str]:
-    """Articles mentioning an entity: by entity id or by a variant's surface form when the
-    entities stage has run, else by full-text search for the name."""
-    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if {"mentions", "entity_variants"} <= tables:
-        rows = store.conn.execute(
-            """SELECT DISTINCT article_id FROM mentions WHERE entity_id = ?
-               OR entity_id IN (SELECT entity_id FROM entity_variants WHERE surface = ?)""",
-            (entity, entity),
-        ).fetchall()
-        if rows:
-            return [r[0] for r in rows]
-    return store.search_article_ids(entity, limit=10_000)
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -607,7 +546,7 @@ __all__ = [
     "doc_vectors",
     "get_story",
     "lead_sentence",
-    "list_stories",
+    "story_records",
     "load_state",
     "member_link",
     "join_scores",

@@ -91,7 +91,7 @@ def _offset() -> Any:
 def story_filters(
     lang: str | None = _text("Only stories with an article in this language"),
     outlet: str | None = _text("Only stories with an article from this outlet"),
-    entity: str | None = _text("Only stories mentioning this entity id"),
+    entity: str | None = _text("Only stories mentioning this entity (id, name or any spelling)"),
     q: str | None = _text("Full-text search in article titles and text", MAX_QUERY_CHARS),
     since: str | None = _text("Last article on or after (YYYY-MM-DD)", MAX_DATE_CHARS),
     until: str | None = _text("First article on or before (YYYY-MM-DD)", MAX_DATE_CHARS),
@@ -331,7 +331,7 @@ def create_app(
         lang: str | None = _text("Only articles in this language"),
         outlet: str | None = _text("Only articles from this outlet"),
         story: str | None = _text("Only the articles of this story id"),
-        entity: str | None = _text("Only articles mentioning this entity id"),
+        entity: str | None = _text("Only articles mentioning this entity (id, name or any spelling)"),
         q: str | None = _text("Full-text search in titles and text", MAX_QUERY_CHARS),
         since: str | None = _text("Published on or after (YYYY-MM-DD)", MAX_DATE_CHARS),
         until: str | None = _text("Published on or before (YYYY-MM-DD)", MAX_DATE_CHARS),

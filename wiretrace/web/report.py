@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from .. import __version__
 from ..errors import WiretraceError
+from ..store.base import Store
 from . import queries
 from .app import HERE, _templates
 from .render import graph_svg
 
 
-def render_report(store: Any, *, story_id: str | None = None, min_size: int = 2) -> str:
+def render_report(store: Store, *, story_id: str | None = None, min_size: int = 2) -> str:
     """The whole store (stories with at least ``min_size`` articles) or one story."""
     if story_id:
         story_ids = [story_id]
     else:
-        page = queries.stories_page(store, queries.StoryFilters(min_size=min_size), limit=10_000)
+        page = queries.stories_page(store, queries.StoryFilters(min_size=min_size), limit=None)
         story_ids = [s["id"] for s in page["items"]]
     sections = []
     for sid in story_ids:

@@ -1,0 +1,381 @@
+"""The one read model: stories, articles, entities and search as every surface shows them.
+
+The CLI (``stories``, ``show``, ``export``), the Python API, the REST API, the web pages and
+the HTML report all read through these functions, so one query gives the same records
+everywhere. Lists are answered with SQL over the stage tables (one query for the page of
+ids, one for their members), so a page costs the same on 100 or 100,000 articles. Nothing
+here writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import NotFoundError
+from . import entities as entity_repo
+from .base import Store
+from .stories import chunks, get_story, story_index, story_of_article, story_records
+
+# How many full-text hits a filter or search considers: the matching articles of any real
+# query on a store of 100,000 articles stay under it, and it bounds the SQL IN list.
+SEARCH_HITS_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    """What the story list is narrowed to; every filter is optional (empty means all).
+
+    ``lang``: a member in that language (and titles in it); ``outlet``: a member from that
+    outlet; ``entity``: a member mentioning that entity, named by id or any spelling;
+    ``q``: full-text search over the members; ``since`` / ``until``: the story's date span
+    reaches that day (undated stories are kept); ``title_language``: prefer titles in that
+    language without filtering.
+    """
+
+    lang: str | None = None
+    outlet: str | None = None
+    entity: str | None = None
+    q: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_size: int = 1
+    title_language: str | None = None
+
+
+def _story_where(store: Store, f: StoryFilters) -> tuple[list[str], list[Any]] | None:
+    """SQL conditions over ``stories s`` for the filters; None when nothing can match."""
+    where: list[str] = ["s.size >= ?"]
+    params: list[Any] = [f.min_size]
+    member = (
+        "EXISTS (SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.story_id = s.id AND {})"
+    )
+    if f.lang:
+        where.append(member.format("a.language = ?"))
+        params.append(f.lang)
+    if f.outlet:
+        where.append(member.format("a.outlet = ?"))
+        params.append(f.outlet)
+    restrict: set[str] | None = None
+    for wanted in (
+        entity_article_ids(store, f.entity) if f.entity else None,
+        store.search_article_ids(f.q, limit=SEARCH_HITS_MAX) if f.q else None,
+    ):
+        if wanted is None:
+            continue
+        ids = stories_of_articles(store, wanted)
+        restrict = ids if restrict is None else restrict & ids
+    if restrict is not None:
+        if not restrict:
+            return None
+        where.append(f"s.id IN ({','.join('?' * len(restrict))})")
+        params.extend(sorted(restrict))
+    if f.since:
+        where.append("coalesce(s.last_seen, '9999') >= ?")
+        params.append(f.since)
+    if f.until:
+        where.append("coalesce(s.first_seen, '0000') <= ? || 'T99'")
+        params.append(f.until)
+    return where, params
+
+
+def stories_page(
+    store: Store, filters: StoryFilters | None = None, *, limit: int | None = 50, offset: int = 0
+) -> dict[str, Any]:
+    """One page of stories matching ``filters``, largest first, then the most recently
+    seen (undated last), then by id; ``limit=None`` for all of them."""
+    f = filters or StoryFilters()
+    built = _story_where(store, f)
+    if built is None:
+        return {"total": 0, "limit": limit, "offset": offset, "items": []}
+    where, params = built
+    clause = " AND ".join(where)
+    total = store.conn.execute(f"SELECT count(*) FROM stories s WHERE {clause}", params).fetchone()[0]
+    rows = store.conn.execute(
+        f"""SELECT s.* FROM stories s WHERE {clause}
+            ORDER BY s.size DESC, s.last_seen IS NULL, s.last_seen DESC, s.id
+            LIMIT ? OFFSET ?""",
+        [*params, -1 if limit is None else limit, offset],
+    ).fetchall()
+    items = story_records(store, rows, f.title_language or f.lang)
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def list_stories(
+    store: Store,
+    *,
+    lang: str | None = None,
+    language: str | None = None,
+    outlet: str | None = None,
+    entity: str | None = None,
+    q: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    min_size: int = 1,
+    title_language: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The stories of :func:`stories_page` as a plain list (``stories --json``, the Python
+    API); ``language`` is another name for ``lang``."""
+    filters = StoryFilters(
+        lang=lang or language, outlet=outlet, entity=entity, q=q, since=since, until=until,
+        min_size=min_size, title_language=title_language,
+    )
+    return list(stories_page(store, filters, limit=limit, offset=offset)["items"])
+
+
+def stories_of_articles(store: Store, article_ids: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    for chunk in chunks(list(article_ids), 500):
+        marks = ",".join("?" * len(chunk))
+        out.update(r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({marks})", chunk
+        ))
+    return out
+
+
+def entity_article_ids(store: Store, entity: str) -> list[str]:
+    """Articles mentioning an entity named by id, name or any spelling; where no entity
+    answers to it (the entities stage has not run), the articles the name is found in."""
+    try:
+        entity_id = entity_repo.find_entity_id(store, entity)
+    except NotFoundError:
+        return store.search_article_ids(entity, limit=SEARCH_HITS_MAX)
+    return entity_repo.article_ids_for_entity(store, entity_id)
+
+
+# -- one story ---------------------------------------------------------------------------
+
+
+def _article_rows(store: Store, story_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    if not story_ids:
+        return {}
+    marks = ",".join("?" * len(story_ids))
+    rows = store.conn.execute(
+        f"""SELECT m.story_id, a.id, a.title, a.outlet, a.language, a.published
+            FROM story_members m JOIN articles a ON a.id = m.article_id
+            WHERE m.story_id IN ({marks})
+            ORDER BY a.published IS NULL, a.published, a.id""",
+        list(story_ids),
+    )
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        out[r[0]].append(
+            {"id": r[1], "title": r[2], "outlet": r[3], "language": r[4], "published": r[5]}
+        )
+    return out
+
+
+def story_detail(store: Store, story_id: str, *, link_probability: float | None = None) -> dict[str, Any]:
+    """A story page: the story, each member's title, outlet and link, and its entities.
+    ``link_probability`` is shown beside the member scores."""
+    story = dict(get_story(store, story_id))
+    members = _article_rows(store, [story["id"]]).get(story["id"], [])
+    links = {m["id"]: m for m in story.get("members", [])}
+    for m in members:  # why each member is in the story, for the page's member list
+        link = links.get(m["id"], {})
+        m["link"] = {k: link.get(k) for k in ("link_score", "linked_by", "via", "detail")}
+    story["article_details"] = members
+    story["link_probability"] = link_probability
+    story.setdefault("outlets", sorted({m["outlet"] for m in members if m["outlet"]}))
+    story["entities"] = entities_of_articles(store, [m["id"] for m in members])
+    return story
+
+
+def entities_of_articles(store: Store, article_ids: Sequence[str], limit: int = 40) -> list[dict[str, Any]]:
+    """The entities these articles mention, the most widely mentioned first."""
+    if not article_ids:
+        return []
+    marks = ",".join("?" * len(article_ids))
+    rows = store.conn.execute(
+        f"""SELECT e.id, e.name, e.type, count(DISTINCT m.article_id) AS n
+            FROM mentions m JOIN entities e ON e.id = m.entity_id
+            WHERE m.article_id IN ({marks})
+            GROUP BY e.id ORDER BY n DESC, e.name LIMIT ?""",
+        [*article_ids, limit],
+    )
+    return [{"id": r[0], "name": r[1], "type": r[2], "articles": r[3]} for r in rows]
+
+
+# -- articles ----------------------------------------------------------------------------
+
+
+def article_view(store: Store, article_id: str, *, include_raw: bool = False) -> dict[str, Any]:
+    """One article as every surface shows it (``show --json``, ``/api/articles/{id}``)."""
+    article = store.get_article(article_id)
+    view = article.to_dict(include_raw=include_raw)
+    view["story"] = story_of_article(store, article_id)
+    view["paragraphs"] = article.paragraphs
+    return view
+
+
+def article_detail(store: Store, article_id: str, *, include_raw: bool = False) -> dict[str, Any]:
+    view = article_view(store, article_id, include_raw=include_raw)
+    view["entities"] = entities_of_articles(store, [article_id], limit=60)
+    return view
+
+
+def articles_page(
+    store: Store,
+    *,
+    lang: str | None = None,
+    outlet: str | None = None,
+    story: str | None = None,
+    entity: str | None = None,
+    q: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """One page of articles matching the filters (the story list's, plus ``story``), the
+    most recently published first, undated last."""
+    where, params = ["1=1"], []
+    if lang:
+        where.append("a.language = ?")
+        params.append(lang)
+    if outlet:
+        where.append("a.outlet = ?")
+        params.append(outlet)
+    if story:
+        where.append("a.id IN (SELECT article_id FROM story_members WHERE story_id = ?)")
+        params.append(story)
+    for wanted in (
+        entity_article_ids(store, entity) if entity else None,
+        store.search_article_ids(q, limit=SEARCH_HITS_MAX) if q else None,
+    ):
+        if wanted is None:
+            continue
+        if not wanted:
+            return {"total": 0, "limit": limit, "offset": offset, "items": []}
+        where.append("a.id IN ({})".format(",".join("?" * len(wanted))))
+        params.extend(wanted)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published <= ? || 'T99'")
+        params.append(until)
+    clause = " AND ".join(where)
+    total = store.conn.execute(f"SELECT count(*) FROM articles a WHERE {clause}", params).fetchone()[0]
+    rows = store.conn.execute(
+        f"""SELECT a.id, a.title, a.outlet, a.language, a.published, a.url, a.author
+            FROM articles a WHERE {clause}
+            ORDER BY a.published IS NULL, a.published DESC, a.id LIMIT ? OFFSET ?""",
+        [*params, limit, offset],
+    )
+    items = [dict(r) for r in rows]
+    stories: dict[str, str] = {}
+    attrs: dict[str, list[str]] = defaultdict(list)
+    if items:
+        ids = [i["id"] for i in items]
+        marks = ",".join("?" * len(items))
+        stories = dict(store.conn.execute(
+            f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({marks})", ids
+        ).fetchall())
+        for aid, name in store.conn.execute(
+            f"SELECT article_id, name FROM attributions WHERE article_id IN ({marks})", ids
+        ):
+            if name not in attrs[aid]:
+                attrs[aid].append(name)
+    for i in items:
+        i["story"] = stories.get(i["id"])
+        i["attributions"] = attrs.get(i["id"], [])
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+EXPORT_FIELDS = [
+    "id", "title", "text", "published", "outlet", "author", "language", "url",
+    "attributions", "story", "dateline", "source_path", "content_hash",
+]
+
+
+def export_records(store: Store) -> Iterator[dict[str, Any]]:
+    """One flat record per article with the fields DESIGN.md promises (and a few more)."""
+    stories = story_index(store)
+    for article in store.iter_articles():
+        d = article.to_dict()
+        d["story"] = stories.get(article.id)
+        yield {k: d.get(k) for k in EXPORT_FIELDS}
+
+
+# -- entities ----------------------------------------------------------------------------
+
+
+def list_entities(store: Store, **filters: Any) -> list[dict[str, Any]]:
+    """Entities with their merged variants (``entities --json``); see
+    ``wiretrace.store.entities.list_entities`` for the filters."""
+    return entity_repo.list_entities(store, **filters)
+
+
+def entities_page(
+    store: Store, *, type: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    items = entity_repo.list_entities(store, type=type, q=q, limit=None, offset=0)
+    return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset : offset + limit]}
+
+
+def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
+    """An entity page in one shape for every surface: plain lists like ``entities --json``,
+    the details alongside."""
+    entity = dict(entity_repo.get_entity(store, entity_id))
+    variants = entity.get("variants", [])
+    entity["variant_details"] = [
+        v if isinstance(v, dict) else {"surface": v, "count": None, "reason": ""} for v in variants
+    ]
+    entity["variants"] = [v["surface"] for v in entity["variant_details"]]
+    articles = entity.get("articles", [])
+    entity["article_details"] = [a for a in articles if isinstance(a, dict)]
+    entity["articles"] = [a["id"] if isinstance(a, dict) else a for a in articles]
+    entity["outlets"] = [o["outlet"] if isinstance(o, dict) else o for o in entity.get("outlets", [])]
+    stories = entity.get("stories", [])
+    entity["stories"] = [s if isinstance(s, dict) else {"id": s, "title": None} for s in stories]
+    tl = entity.get("timeline", [])
+    if isinstance(tl, dict):
+        tl = [{"date": k, "count": v} for k, v in sorted(tl.items())]
+    entity["timeline"] = tl
+    return entity
+
+
+# -- search and facets -------------------------------------------------------------------
+
+
+def search(store: Store, q: str, *, limit: int = 20) -> dict[str, Any]:
+    """Articles, stories and entities matching a query."""
+    ids = store.search_article_ids(q, limit=limit)
+    articles: list[dict[str, Any]] = []
+    stories: list[dict[str, Any]] = []
+    if ids:
+        marks = ",".join("?" * len(ids))
+        found = {r["id"]: dict(r) for r in store.conn.execute(
+            f"SELECT id, title, outlet, language, published FROM articles WHERE id IN ({marks})", ids
+        )}
+        articles = [found[i] for i in ids if i in found]
+        stories = [dict(r) for r in store.conn.execute(
+            f"""SELECT id, title FROM stories WHERE id IN
+                (SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({marks}))""",
+            ids,
+        )]
+    entities = entities_page(store, q=q, limit=limit)["items"]
+    return {"q": q, "articles": articles, "stories": stories, "entities": entities}
+
+
+def facets(store: Store, limit: int = 60) -> dict[str, list[dict[str, Any]]]:
+    """The languages and outlets of the stored articles, most frequent first (the filters
+    the story list offers)."""
+    langs = store.conn.execute(
+        "SELECT language, count(*) FROM articles WHERE language IS NOT NULL GROUP BY language "
+        "ORDER BY count(*) DESC LIMIT ?", (limit,)
+    ).fetchall()
+    outlets = store.conn.execute(
+        "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet "
+        "ORDER BY count(*) DESC LIMIT ?", (limit,)
+    ).fetchall()
+    return {
+        "languages": [{"value": r[0], "count": r[1]} for r in langs],
+        "outlets": [{"value": r[0], "count": r[1]} for r in outlets],
+    }
