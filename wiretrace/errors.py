@@ -125,6 +125,12 @@ class ModelUnavailableError(WiretraceError):
     code = "E500"
 
 
+class ModelFeaturesError(WiretraceError):
+    """A shipped model was trained on other feature columns than the code computes."""
+
+    code = "E501"
+
+
 class UsageError(WiretraceError):
     code = "E600"
 

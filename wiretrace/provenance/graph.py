@@ -39,51 +39,54 @@ from ..lang.names import romanise
 from .align import Doc, PairAlignment
 from .diff import is_claim
 from .lexicon import agencies, extract_names
+from .settings import (
+    BAND_MARGIN,
+    BAND_MIN,
+    CONFLICT_DAYS,
+    CONTIGUOUS_FILL,
+    CONTIGUOUS_MAX_SPAN,
+    COPY_CONFLICT_DAYS,
+    COPY_COVERAGE,
+    CREDIT_CONFIDENCE,
+    CREDIT_DIRECTION,
+    CREDIT_IN_TEXT_CONFIDENCE,
+    CREDIT_MAX_CONFIDENCE,
+    CREDIT_SIBLING_BONUS,
+    CREDIT_SIBLING_BONUS_MAX,
+    DATE_MAX_WEIGHT,
+    DATE_TIE_HOURS,
+    DATE_WEIGHT_HOURS,
+    DETAIL_DIRECTION,
+    DETAIL_SCALE,
+    DIRECTION_SURE_FLOOR,
+    DISPLAY_THRESHOLD,
+    FOLLOWED_CONFIDENCE,
+    FOLLOWED_REWRITE,
+    LONG_RUN,
+    MIN_ORDER_PAIRS,
+    ORDER_FULL_PAIRS,
+    PARTIAL_COPY_SOURCE,
+    PARTIAL_COPY_TARGET,
+    PIVOT_BONUS,
+    PIVOTS,
+    QUOTE_SENTENCE,
+    RELATED_COVERAGE,
+    RELATED_MIN_COVERAGE,
+    RELATED_VERBATIM_TOKENS,
+    SAME_LANGUAGE_BONUS,
+    SELECT_FIGURES,
+    SELECT_SAME_TEXT,
+    SELECT_SOURCE_COVERAGE,
+    SELECT_VERBATIM,
+    SUMMARY_LENGTH,
+    SUMMARY_MAX_SOURCE_COVERAGE,
+    SUMMARY_PRECISION,
+    TRANSLATION_COVERAGE,
+    UPSTREAM_SLACK,
+    VERBATIM_COPY,
+    WIRE_CREDIT_DIRECTION,
+)
 
-RELATED_COVERAGE = 0.3
-RELATED_VERBATIM_TOKENS = 20
-COPY_COVERAGE = 0.8
-SUMMARY_LENGTH = 0.65  # a summary keeps at most this share of the source's length
-SUMMARY_PRECISION = 0.9  # ... and nearly all of it comes from the source
-TRANSLATION_COVERAGE = 0.7  # both sides mostly aligned: a translation, not a rewrite
-DATE_TIE_HOURS = 0.1  # two timestamps closer than this say nothing about order
-CONFLICT_DAYS = 2.0
-COPY_CONFLICT_DAYS = 180.0
-SAME_LANGUAGE_BONUS = 0.15  # with two equally good sources, the one needing no translation
-# Translations are made mostly from English (wire copy, international outlets): between a
-# source in English and one in another language that explain a translation equally, the
-# English one is the likelier.
-PIVOTS = ("en",)
-PIVOT_BONUS = 0.1
-# Edges below this probability are hidden from the trace and the graph unless asked for: at
-# 0.5 a shown edge is likelier right than wrong (the model's calibration is checked by
-# eval/provenance.py).
-DISPLAY_THRESHOLD = 0.5
-# A target this much made of its source's own (unquoted) words is a copy of it, whatever the
-# model reads from order and coverage (a partial copy aligns too few sentences to have an
-# order); in the sample corpus every such pair is a true copy (6 of 6). Scaled by how sure
-# the direction is.
-VERBATIM_COPY = 0.8
-# A target that follows this many of its source's sentences in the source's order (standout
-# pairs, see BAND_MARGIN) is a rewrite of it however much it rephrases: in the sample corpus
-# every chosen edge with such a chain is a true derivation (16 of 16), and no AllSides dev pair
-# of independent reports has a chain longer than 3. The confidence is that record's Laplace
-# estimate (17/18), scaled by how sure the direction is.
-FOLLOWED_REWRITE = 4
-FOLLOWED_CONFIDENCE = 0.94
-QUOTE_SENTENCE = 0.5  # a sentence this much inside quotation marks is a quote, not wording
-LONG_RUN = 40  # shared unquoted run (tokens) that counts as fully long; runs are log-scaled
-MIN_ORDER_PAIRS = 3  # aligned pairs needed before their order says anything
-# A sentence pair stands out of its similarity matrix when its cosine, less its row's and its
-# column's mean (sentence embeddings of one topic all sit close together), exceeds this: one
-# fact told twice does, topical neighbours do not. Chosen on the sample corpus and AllSides
-# dev among 0.04-0.06 (eval/provenance.py): lower lets independent reports chain up, higher
-# loses short cross-language summaries.
-BAND_MARGIN = 0.045
-# The chain is read as a share of the shorter text's claim sentences, but of no fewer than
-# this many: a chain of one or two sentences is what independent reports of an event share
-# (AllSides dev texts have at most 5 claim sentences). Chosen with BAND_MARGIN.
-BAND_MIN = 6
 _QUOTES = re.compile(
     r'"[^"\n]{2,}?"|“[^”\n]{2,}?[”"]|«[^»\n]{2,}?»|„[^“”\n]{2,}?[“”]|‘[^’\n]{12,}?’'
 )
@@ -216,23 +219,23 @@ def direction(a: Node, b: Node) -> tuple[float, list[str]]:
             # cannot be set against a UTC instant: compare calendar days.
             hours = 24.0 * (b.published.date() - a.published.date()).days
         if abs(hours) >= DATE_TIE_HOURS:
-            weight = min(2.0, 1.0 + abs(hours) / 48.0)
+            weight = min(DATE_MAX_WEIGHT, 1.0 + abs(hours) / DATE_WEIGHT_HOURS)
             score += math.copysign(weight, hours)
             reasons.append("published earlier" if hours > 0 else "published later")
     if credits_to(b, a):
-        score += 3.0
+        score += CREDIT_DIRECTION
         reasons.append("credited by the other")
     if credits_to(a, b):
-        score -= 3.0
+        score -= CREDIT_DIRECTION
         reasons.append("credits the other")
     credited_a, credited_b = _credited_agencies(a), _credited_agencies(b)
     if credited_a and not credited_b:
-        score += 0.5
+        score += WIRE_CREDIT_DIRECTION
         reasons.append("credits the wire")
     elif credited_b and not credited_a:
-        score -= 0.5
+        score -= WIRE_CREDIT_DIRECTION
     if a.detail != b.detail:
-        score += 0.6 * math.tanh((a.detail - b.detail) / 6.0)
+        score += DETAIL_DIRECTION * math.tanh((a.detail - b.detail) / DETAIL_SCALE)
     return score, reasons
 
 
@@ -243,7 +246,7 @@ def _contiguous(alignment: PairAlignment, side: str, n_tokens: int) -> bool:
         return False
     lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
     covered = sum(r[1] - r[0] for r in ranges)
-    return covered / max(hi - lo, 1) >= 0.8 and (hi - lo) / n_tokens <= 0.85
+    return covered / max(hi - lo, 1) >= CONTIGUOUS_FILL and (hi - lo) / n_tokens <= CONTIGUOUS_MAX_SPAN
 
 
 def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str, dict[str, float]]:
@@ -273,15 +276,15 @@ def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str,
         if v_src >= COPY_COVERAGE:
             return "copy", figures
         if (
-            v_tgt >= 0.6
-            and v_src >= 0.15
+            v_tgt >= PARTIAL_COPY_TARGET
+            and v_src >= PARTIAL_COPY_SOURCE
             and _contiguous(alignment, src_side, len(source.doc.tokens))
         ):
             return "partial-copy", figures
         if length_ratio <= SUMMARY_LENGTH and c_tgt >= SUMMARY_PRECISION:
             return "summary", figures
         return "rewrite", figures
-    if length_ratio <= SUMMARY_LENGTH and c_tgt >= SUMMARY_PRECISION and c_src < 0.9:
+    if length_ratio <= SUMMARY_LENGTH and c_tgt >= SUMMARY_PRECISION and c_src < SUMMARY_MAX_SOURCE_COVERAGE:
         return "summary", figures
     if c_src >= TRANSLATION_COVERAGE and c_tgt >= TRANSLATION_COVERAGE:
         return "translation", figures
@@ -302,7 +305,7 @@ def related(alignment: PairAlignment, n_a: int, n_b: int) -> bool:
         return False
     share_a = alignment.coverage("a", n_a)
     share_b = alignment.coverage("b", n_b)
-    return max(share_a, share_b) >= RELATED_COVERAGE and min(share_a, share_b) >= 0.1
+    return max(share_a, share_b) >= RELATED_COVERAGE and min(share_a, share_b) >= RELATED_MIN_COVERAGE
 
 
 def _evidence(
@@ -415,7 +418,7 @@ def _order_agreement(pairs: list[tuple[int, int]]) -> float:
             concordant += d > 0
             discordant += d < 0
     tau = (concordant - discordant) / max(concordant + discordant, 1)
-    return tau * min(1.0, n / 6.0)
+    return tau * min(1.0, n / ORDER_FULL_PAIRS)
 
 
 def _band(vectors_s: np.ndarray, vectors_t: np.ndarray, rows: list[int], cols: list[int]) -> int:
@@ -543,10 +546,10 @@ def candidate_edges(
             confidence = edge_probability(evidence, model)
             if evidence["unquoted_verbatim"] >= VERBATIM_COPY:
                 # ... though which way it was copied is only as sure as the direction.
-                sure = 0.5 + 0.5 * evidence["certainty"]
+                sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * evidence["certainty"]
                 confidence = max(confidence, evidence["unquoted_verbatim"] * sure)
             if evidence["followed"] >= FOLLOWED_REWRITE:
-                sure = 0.5 + 0.5 * evidence["certainty"]
+                sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * evidence["certainty"]
                 confidence = max(confidence, FOLLOWED_CONFIDENCE * sure)
         figures["direction"] = round(score if source is a else -score, 3)
         if reasons:
@@ -561,12 +564,12 @@ def candidate_edges(
                 alignment,
                 selection=(
                     cover_t
-                    + 0.5 * v_t
-                    + 0.5 * cover_s
-                    + 0.3 * _figure_agreement(source, target)
+                    + SELECT_VERBATIM * v_t
+                    + SELECT_SOURCE_COVERAGE * cover_s
+                    + SELECT_FIGURES * _figure_agreement(source, target)
                     + (SAME_LANGUAGE_BONUS if same_language else 0.0)
                     + (PIVOT_BONUS if not same_language and source.doc.language in PIVOTS else 0.0)
-                    + (1.0 if same_text else 0.0)
+                    + (SELECT_SAME_TEXT if same_text else 0.0)
                 ),
                 features=figures,
                 identical=same_text,
@@ -586,7 +589,6 @@ def _reaches(parent: dict[str, str], start: str, goal: str) -> bool:
     return False
 
 
-UPSTREAM_SLACK = 0.12  # how much less an earlier link of a chain may explain and still win
 
 
 def choose_sources(nodes: dict[str, Node], edges: Sequence[Edge]) -> dict[str, Edge]:
@@ -720,12 +722,14 @@ def agency_edges(
             for other in nodes.values()
             if other.id != node.id and credit["name"] in _credited_agencies(other)
         )
-        confidence = (0.7 if credit.get("in_text") else 0.55) + min(0.2, 0.05 * siblings)
+        confidence = (CREDIT_IN_TEXT_CONFIDENCE if credit.get("in_text") else CREDIT_CONFIDENCE) + min(
+            CREDIT_SIBLING_BONUS_MAX, CREDIT_SIBLING_BONUS * siblings
+        )
         result[node.id] = Edge(
             credit["name"],
             node.id,
             kind,
-            round(min(confidence, 0.95), 3),
+            round(min(confidence, CREDIT_MAX_CONFIDENCE), 3),
             [
                 {
                     "from_text": credit["name"],
