@@ -20,7 +20,9 @@ STAGES = ("stories", "provenance", "similarity", "entities", "extract", "metadat
 LIST_KEYS = ("abbreviations", "titles", "title_suffixes", "capitalised_stopwords",
              "location_prepositions", "hedges", "intensifiers", "qualifiers", "stopwords",
              "sourcing", "attribution_verbs", "name_blockers", "calendar",
-             "months_capitalised_only")
+             "months_capitalised_only", "byline_prefixes", "not_author_names")
+NESTED_KEYS = {"relative_dates": {"days", "before", "after", "one", "units"},
+               "date_labels": {"published", "updated", "original"}}
 TABLE_KEYS = ("number_words", "multipliers", "quantifiers")
 LANGUAGE_FILES = sorted(p for p in DATA.glob("*.json") if p.name != "multilingual.json")
 
@@ -34,12 +36,17 @@ def test_every_language_file_has_the_required_keys(path: Path) -> None:
     months = table["months"]
     assert len(months) == 12 and all(forms for forms in months)
     assert all(f == f.lower() and f.strip() == f and f for forms in months for f in forms)
-    known = set(tables.REQUIRED_KEYS) | set(LIST_KEYS) | set(TABLE_KEYS)
+    known = set(tables.REQUIRED_KEYS) | set(LIST_KEYS) | set(TABLE_KEYS) | set(NESTED_KEYS)
     assert set(table) <= known, f"{path.name}: unknown keys {set(table) - known}"
     for key in LIST_KEYS:
         assert all(isinstance(w, str) and w for w in table.get(key, [])), (path.name, key)
     for key in TABLE_KEYS:
         assert all(isinstance(v, int | float) for v in table.get(key, {}).values()), key
+    for key, parts in NESTED_KEYS.items():
+        assert set(table.get(key, {})) <= parts, (path.name, key)
+    relative = table.get("relative_dates", {})
+    assert set(relative.get("days", {})) <= {"0", "1", "2"}
+    assert set(relative.get("units", {})) <= {"minute", "hour", "day", "week"}
 
 
 def test_a_month_form_names_one_month_in_every_language() -> None:

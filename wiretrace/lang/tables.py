@@ -65,6 +65,27 @@ def per_language(key: str) -> dict[str, list[Any]]:
     return {code: language_table(code)[key] for code in languages() if key in language_table(code)}
 
 
+def _merge(into: Any, value: Any) -> Any:
+    if into is None:
+        return json.loads(json.dumps(value))
+    if isinstance(into, dict):
+        for key, item in value.items():
+            into[key] = _merge(into.get(key), item)
+        return into
+    return into + [item for item in value if item not in into]
+
+
+@cache
+def merged(key: str) -> Any:
+    """Table ``key`` of every language file (and the multilingual one) merged: lists joined
+    without repeats, dicts merged key by key. For stages that read pages in any language."""
+    found: Any = None
+    for table in (multilingual(), *(language_table(code) for code in languages())):
+        if key in table:
+            found = _merge(found, table[key])
+    return found
+
+
 @cache
 def month_table() -> dict[str, int]:
     """Every month form of every language -> month number (the first language listing a form

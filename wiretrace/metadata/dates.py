@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from ..lang import tables
 from ..lang.tables import month_table
 from ..records import CleanedText, Evidence
 from . import data
@@ -51,8 +52,8 @@ def _patterns(fields: bool = False) -> list[tuple[str, re.Pattern[str]]]:
 @lru_cache(maxsize=1)
 def date_labels() -> dict[str, tuple[str, ...]]:
     """Words that label a date line ("Published:", "Опубликовано") by kind."""
-    labels = data.load("date_patterns")["labels"]
-    return {kind: tuple(sorted(words, key=len, reverse=True)) for kind, words in labels.items()}
+    labels = tables.merged("date_labels")
+    return {kind: tuple(sorted(labels[kind], key=len, reverse=True)) for kind in ("published", "updated")}
 
 
 def _year(text: str) -> int:
@@ -200,12 +201,12 @@ def local_day(published: str | None, written: str | None) -> str | None:
 
 @lru_cache(maxsize=1)
 def _relative_spec() -> tuple[dict[str, int], re.Pattern[str], list[tuple[str, str]], dict[str, int]]:
-    spec = data.load("relative_dates")
+    spec = tables.merged("relative_dates")
     days = {w.lower(): int(n) for n, words in spec["days"].items() for w in words}
     before = "|".join(re.escape(w) for w in sorted(spec["before"], key=len, reverse=True))
     after = "|".join(re.escape(w) for w in sorted(spec["after"], key=len, reverse=True))
     pattern = re.compile(
-        rf"^(?:(?:{before})\s+)?(?P<n>\d+|{'|'.join(spec['one'])})\s+(?P<unit>[^\W\d_]+)"
+        rf"^(?:(?:{before})\s+)?(?P<n>\d+|{'|'.join(sorted(spec['one'], key=len, reverse=True))})\s+(?P<unit>[^\W\d_]+)"
         rf"(?:\s+(?:{after}))?$", re.IGNORECASE)
     units = {stem.lower(): unit for unit, stems in spec["units"].items() for stem in stems}
     by_length = sorted(units.items(), key=lambda kv: -len(kv[0]))  # longest stem first
@@ -286,7 +287,7 @@ _LABEL_STRIP = " :\t-–—|·•"
 
 @lru_cache(maxsize=1)
 def _original_labels() -> tuple[str, ...]:
-    words = data.load("date_patterns")["original_labels"]
+    words = tables.merged("date_labels")["original"]
     return tuple(sorted(words, key=len, reverse=True))
 
 

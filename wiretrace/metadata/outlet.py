@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from ..lang import tables
 from . import data
 
 _SPACE = re.compile(r"\s+")
@@ -13,10 +14,10 @@ _SPACE = re.compile(r"\s+")
 
 @lru_cache(maxsize=1)
 def _byline_spec() -> tuple[re.Pattern[str], frozenset[str]]:
-    spec = data.load("bylines")
-    alternation = "|".join(re.escape(p) for p in sorted(spec["prefixes"], key=len, reverse=True))
+    prefixes = tables.words("byline_prefixes")
+    alternation = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     prefix = re.compile(f"^(?:{alternation})\\s*[:.]?\\s+", re.IGNORECASE)
-    return prefix, frozenset(n.lower() for n in spec["not_names"])
+    return prefix, tables.words("not_author_names")
 
 
 def outlet_from_url(url: str | None) -> str | None:
