@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .lang.tables import identifiable_languages
+from .stage import Stage
 
 MIN_CHARS = 20  # below this a paragraph inherits the article's language
 
@@ -41,3 +42,10 @@ def paragraph_languages(paragraphs: list[str], default: str | None) -> list[str 
         lang, prob = detect_language(para)
         out.append(lang if lang and prob >= 0.5 else default)
     return out
+
+
+# Cleaned text in; its language and the identifier's probability out.
+STAGE = Stage(
+    "language", 1, requires=("cleaned",), writes=("language",), process=detect_language,
+    per_record=True,
+)

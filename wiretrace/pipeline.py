@@ -171,9 +171,7 @@ def _representations_stage(
 ) -> Any:
     """Document and title vectors and features, one model call per batch, one transaction
     per batch; sentence vectors wait until a trace or a comparison reads them."""
-    from .store.representations import load_representations  # loads the stage: see _later
-
-    reprs = load_representations(store, ids, progress=progress)
+    reprs = _later().stored_representations.load_representations(store, ids, progress=progress)
     return {"articles": len(reprs)}
 
 
@@ -216,11 +214,12 @@ def _later() -> SimpleNamespace:
     embedding, clustering and NER code, which commands that never run them (``show``,
     ``serve``, an ingest with ``--no-stories``) and extraction workers should not pay for."""
     from . import entities, provenance, representations, stories
-    from .store import traces  # the trace stage's store adapter
+    from .store import representations as stored_representations
+    from .store import traces
 
     return SimpleNamespace(
         representations=representations, stories=stories, entities=entities,
-        provenance=provenance, traces=traces,
+        provenance=provenance, traces=traces, stored_representations=stored_representations,
     )
 
 

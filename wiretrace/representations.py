@@ -122,21 +122,25 @@ def doc_text(article: Article, chars: int | None = None) -> str:
     return f"{title}\n{body}" if title and not body.startswith(title) else body
 
 
+def _features() -> Any:
+    """``wiretrace.similarity.features``, a declared dependency of this stage, imported on first
+    use because the ``similarity`` package imports this module (a top-level import is a cycle)."""
+    from .similarity import features
+
+    return features
+
+
 def features_version() -> int:
     """The version stored with an article's features: the schema number of
     ``wiretrace.similarity.features``, so changing it there refreshes stored features."""
-    from .similarity.features import FEATURES_SCHEMA
-
-    return FEATURES_SCHEMA
+    schema: int = _features().FEATURES_SCHEMA
+    return schema
 
 
 def extract_features(article: Article, sentences: Sequence[Sentence]) -> dict[str, Any]:
-    """Cheap language-independent signals; refined in ``wiretrace.similarity.features``."""
-    try:
-        from .similarity.features import article_features
-    except ImportError:
-        return {}
-    return article_features(article, sentences)
+    """Cheap language-independent signals (``wiretrace.similarity.features``)."""
+    found: dict[str, Any] = _features().article_features(article, sentences)
+    return found
 
 
 # -- embedding each distinct text once ---------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..lang.dates import adjacent_days, to_utc
 from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
+from ..stage import Stage
 from .attribution import (
     canonical_source,
     credit_line_attributions,
@@ -37,7 +38,7 @@ from .titles import plausible_title, site_name_from_title, strip_site_name, titl
 
 __all__ = [
     "extract_metadata", "find_attributions", "find_dateline", "find_dates", "parse_date",
-    "date_from_text", "strip_site_name", "canonical_source", "Dateline", "DateMatch",
+    "date_from_text", "strip_site_name", "canonical_source", "Dateline", "DateMatch", "STAGE",
 ]
 
 # Machine-readable dates written once, when the article first went out.
@@ -381,3 +382,11 @@ def _author(fields: dict[str, Any], page: dict[str, Any], raw: str,
         evidence["author"] = Evidence("text:byline", line, 0.6)
         return name
     return None
+
+
+# The raw document, its cleaned text, the page's candidates and the language in; title, dates,
+# outlet, author, dateline and attributions, each with its evidence, out.
+STAGE = Stage(
+    "metadata", 1, requires=("document", "cleaned", "page_meta", "language"), writes=("metadata",),
+    process=extract_metadata, per_record=True,
+)
