@@ -15,6 +15,8 @@ from wiretrace.lang.numbers import (
     same_number,
 )
 from wiretrace.lang.tables import decimal_mark
+from wiretrace.provenance.lexicon import extract_numbers as claim_numbers
+from wiretrace.similarity.features import extract_numbers as event_numbers
 
 
 @pytest.mark.parametrize(
@@ -88,3 +90,19 @@ def test_grouped_integers_read_back_in_both_conventions(n: int) -> None:
     assert parse_number(english, ".") == n
     assert parse_number(german, ",") == n
     assert parse_number(french) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.sampled_from([None, "en", "de", "ru", "tr", "xx"]))
+def test_the_stages_number_readers_never_raise(text: str, language: str | None) -> None:
+    numbers, years = event_numbers(text)
+    assert all(isinstance(n, str) for n in numbers) and all(isinstance(y, int) for y in years)
+    assert all(isinstance(n.value, float) for n in claim_numbers(text, language))
+
+
+def test_the_stages_agree_on_a_figure_across_conventions() -> None:
+    assert event_numbers("35 тыс. человек")[0] == ["35000"]
+    assert event_numbers("35.000 Menschen")[0] == ["35000"]
+    assert [n.value for n in claim_numbers("35.000 Menschen", "de")] == [35000.0]
+    assert [n.value for n in claim_numbers("35 тыс. человек", "ru")] == [35000.0]
+    assert [n.value for n in claim_numbers("3.5 million", "en")] == [3_500_000.0]

@@ -10,7 +10,8 @@ provenance claim diff, entity merging) agree on which spellings are one name:
 - :func:`skeleton_token` / :func:`name_key`: the fold with one case ending stripped;
 - :func:`consonant_skeleton`: its consonants, for names whose vowels a declension changes;
 - :func:`weighted_distance`: edit distance on skeletons with sound-alike letters cheap;
-- :func:`names_match`: whether two multi-word names could be the same entity.
+- :func:`names_match`: whether two multi-word names could be the same entity;
+- :func:`match_name_keys`: which keys of two articles' name sets are one name.
 """
 
 from __future__ import annotations
