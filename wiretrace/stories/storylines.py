@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,8 @@ class StoryProfile:
     names: set[str] = field(default_factory=set)
     first: float | None = None  # earliest member's time (seconds since the epoch)
     last: float | None = None
+    forms: dict[str, str] = field(default_factory=dict)  # name -> how the story writes it
+    title: str | None = None
 
 
 def story_names(member_names: Iterable[Iterable[str]], size: int) -> set[str]:
@@ -62,12 +65,22 @@ def profiles_of(
     for sid, story in clusterer.stories.items():
         if not story.members:
             continue
-        names = story_names(
-            ((features_of(a) or {}).get("names") or [] for a in story.members), story.size
-        )
+        features = [features_of(a) or {} for a in story.members]
+        names = story_names((f.get("names") or [] for f in features), story.size)
         out.append(StoryProfile(sid, story.seq, clusterer.centroid(sid), names,
-                                story.first, story.last))
+                                story.first, story.last, name_forms(features, names)))
     return out
+
+
+def name_forms(features: Iterable[dict[str, Any]], names: set[str]) -> dict[str, str]:
+    """The spelling most members give each of ``names`` (ties: the shorter, then the first
+    in sort order), read from the members' ``name_forms``."""
+    seen: dict[str, Counter[str]] = {}
+    for f in features:
+        for key, form in (f.get("name_forms") or {}).items():
+            if key in names and form:
+                seen.setdefault(key, Counter())[str(form)] += 1
+    return {key: min(c, key=lambda x: (-c[x], len(x), x)) for key, c in seen.items()}
 
 
 def storyline_id_for(oldest_story_id: str) -> str:
@@ -93,11 +106,7 @@ def link_storylines(
     n = len(profiles)
     if n < 2:
         return {}
-    story_freq: Counter[str] = Counter()
-    for p in profiles:
-        story_freq.update(p.names)
-    common_above = max(MIN_NAME_STORIES, max_name_share * n)
-    rare = [{x for x in p.names if story_freq[x] <= common_above} for p in profiles]
+    rare = rare_names(profiles, max_name_share)
     vecs = np.stack([p.centroid for p in profiles]).astype(np.float32)
     neighbours = _neighbours(vecs, min(k, n - 1))
     parent = list(range(n))
@@ -149,6 +158,150 @@ def link_storylines(
     return out
 
 
+def rare_names(
+    profiles: Sequence[StoryProfile], max_name_share: float = MAX_NAME_SHARE
+) -> list[set[str]]:
+    """Each story's names that few stories carry (those that can link two stories)."""
+    story_freq: Counter[str] = Counter()
+    for p in profiles:
+        story_freq.update(p.names)
+    common_above = max(MIN_NAME_STORIES, max_name_share * len(profiles))
+    return [{x for x in p.names if story_freq[x] <= common_above} for p in profiles]
+
+
+@dataclass(frozen=True)
+class StorylineLink:
+    """Why a story continues its storyline: the earlier story of the storyline it is closest
+    to, their centroid cosine, the rare names they share (as the stories write them) and the
+    days between them."""
+
+    story: str
+    follows: str
+    cosine: float
+    shared_names: tuple[str, ...]
+    days_apart: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"story": self.story, "follows": self.follows, "cosine": round(self.cosine, 4),
+                "shared_names": list(self.shared_names),
+                "days_apart": round(self.days_apart, 1)}
+
+
+# A storyline is titled by the names most of its stories share; at most this many.
+TITLE_NAMES = 3
+
+
+@dataclass(frozen=True)
+class StorylineSummary:
+    """What a reader sees of one storyline: "Kabul, Taliban: 6 events, Aug 14–31", with the
+    link that brought each story in."""
+
+    id: str
+    title: str
+    stories: tuple[str, ...]  # oldest first
+    first: float | None
+    last: float | None
+    evidence: tuple[StorylineLink, ...]
+
+    @property
+    def events(self) -> int:
+        return len(self.stories)
+
+    @property
+    def span(self) -> str:
+        return date_span(self.first, self.last)
+
+    def line(self) -> str:
+        span = f", {self.span}" if self.span else ""
+        return f"{self.title}: {self.events} events{span}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "summary": self.line(), "events": self.events,
+            "stories": list(self.stories), "span": self.span,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+def date_span(first: float | None, last: float | None) -> str:
+    """ "Aug 14–31", "Aug 30 – Sep 2", "Dec 30, 2023 – Jan 2, 2024", "Aug 14" (UTC days);
+    empty when a date is unknown."""
+    if first is None or last is None:
+        return ""
+    a = datetime.fromtimestamp(first, UTC)
+    b = datetime.fromtimestamp(last, UTC)
+    if a.date() == b.date():
+        return f"{a:%b} {a.day}"
+    if a.year != b.year:
+        return f"{a:%b} {a.day}, {a.year} – {b:%b} {b.day}, {b.year}"
+    if a.month != b.month:
+        return f"{a:%b} {a.day} – {b:%b} {b.day}"
+    return f"{a:%b} {a.day}–{b.day}"
+
+
+def summarize_storylines(
+    profiles: Sequence[StoryProfile],
+    lines: dict[str, list[tuple[str, float]]],
+    *,
+    max_name_share: float = MAX_NAME_SHARE,
+) -> dict[str, StorylineSummary]:
+    """A summary per storyline of ``link_storylines(profiles)``: its title (the rare names
+    most of its stories share, as they write them; else its oldest story's title), event
+    count, date span and, for each story after the oldest, the earlier story it links to
+    best (shared names first, then cosine)."""
+    index = {p.id: i for i, p in enumerate(profiles)}
+    rare = rare_names(profiles, max_name_share)
+    story_freq: Counter[str] = Counter()
+    for p in profiles:
+        story_freq.update(p.names)
+    out = {}
+    for line_id, members in lines.items():
+        idx = [index[sid] for sid, _ in members if sid in index]
+        idx.sort(key=lambda i: (profiles[i].first is None, profiles[i].first or 0.0,
+                                profiles[i].seq, profiles[i].id))
+        evidence = []
+        for pos, i in enumerate(idx[1:], start=1):
+            def strength(j: int, i: int = i) -> tuple[int, float, str]:
+                cos = float(profiles[i].centroid @ profiles[j].centroid)
+                return (len(rare[i] & rare[j]), round(cos, 6), profiles[j].id)
+            j = max(idx[:pos], key=strength)
+            shared = sorted(rare[i] & rare[j])
+            forms = {**profiles[j].forms, **profiles[i].forms}
+            evidence.append(StorylineLink(
+                profiles[i].id, profiles[j].id,
+                float(profiles[i].centroid @ profiles[j].centroid),
+                tuple(forms.get(x, x) for x in shared), gap_days(profiles[i], profiles[j]),
+            ))
+        out[line_id] = StorylineSummary(
+            line_id, _title([profiles[i] for i in idx], [rare[i] for i in idx], story_freq),
+            tuple(profiles[i].id for i in idx),
+            min((profiles[i].first for i in idx if profiles[i].first is not None), default=None),
+            max((profiles[i].last for i in idx if profiles[i].last is not None), default=None),
+            tuple(evidence),
+        )
+    return out
+
+
+def _title(
+    stories: Sequence[StoryProfile], rare: Sequence[set[str]], story_freq: Counter[str]
+) -> str:
+    """The rare names carried by most of the stories, as written: the most widely carried
+    first, then the rarest among all stories (the most specific); the oldest story's title
+    (or id) when they share none."""
+    counts: Counter[str] = Counter()
+    for names in rare:
+        counts.update(names)
+    need = len(stories) // 2 + 1
+    shared = sorted((x for x, c in counts.items() if c >= need),
+                    key=lambda x: (-counts[x], story_freq[x], x))
+    forms: dict[str, str] = {}
+    for p in reversed(stories):  # the oldest story's spelling wins
+        forms.update(p.forms)
+    if shared and all(x in forms for x in shared[:TITLE_NAMES]):
+        return ", ".join(forms[x] for x in shared[:TITLE_NAMES])
+    return stories[0].title or stories[0].id
+
+
 def gap_days(a: StoryProfile, b: StoryProfile) -> float:
     """Days between the end of the earlier story and the start of the later (0 if they
     overlap or a date is unknown)."""
@@ -184,5 +337,7 @@ def _neighbours(vecs: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
 
 
 __all__ = [
-    "StoryProfile", "link_storylines", "profiles_of", "story_names", "storyline_id_for",
+    "StoryProfile", "StorylineLink", "StorylineSummary", "date_span", "link_storylines",
+    "name_forms", "profiles_of", "rare_names", "story_names", "storyline_id_for",
+    "summarize_storylines",
 ]
