@@ -107,3 +107,38 @@ def test_a_failing_article_is_rolled_back_alone(store):
                   for a in (good, bad)]
     assert states[0] == "new" and states[1] not in ("new", "same", "changed")
     assert store.article_ids() == ["good"]
+
+
+ORIGINAL = (
+    "Harbour workers strike over night-shift pay\n\n"
+    "Dock workers in the northern port of Varna walked out on Tuesday after talks on "
+    "night-shift pay broke down, union leader Petar Ivanov said in a statement.\n\n"
+    "The port authority said ferries would run to a reduced timetable until Friday and that "
+    "cargo ships had been told to wait at anchor outside the breakwater.\n\n"
+    "About 1,200 workers are covered by the agreement, which expired in March.\n"
+)
+UNRELATED = (
+    "Library reopens after roof repairs\n\n"
+    "The city library reopened on Monday after eight months of repairs to its roof, which "
+    "was damaged in a winter storm, the council said.\n\n"
+    "Opening hours are unchanged and the reading room has forty new desks.\n"
+)
+
+
+def test_later_stages_run_on_plain_records_without_a_store():
+    from wiretrace import entities, provenance, representations, stories
+
+    copy = ORIGINAL.replace("said in a statement", "said on Tuesday")
+    articles = [pipeline.process_document(_doc(i, t, language="en", published=d))
+                for i, t, d in (("orig", ORIGINAL, "2025-03-04T08:00:00+00:00"),
+                                ("copy", copy, "2025-03-04T15:00:00+00:00"),
+                                ("other", UNRELATED, "2025-03-05T09:00:00+00:00"))]
+    reprs = representations.STAGE(articles)
+    assert [r.id for r in reprs] == ["orig", "copy", "other"]
+    story_of = stories.STAGE(reprs)
+    assert story_of["orig"] == story_of["copy"] != story_of["other"]
+    by_id = {r.id: r for r in reprs}
+    trace = provenance.STAGE(articles[:2], by_id, story_of["orig"])
+    assert [(e["from"], e["to"]) for e in trace["edges"]] == [("orig", "copy")]
+    found = entities.STAGE(articles, story_of=story_of)
+    assert any("Ivanov" in e.name for e in found)
