@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "cmd_trace",
     "cmd_show",
     "cmd_compare",
+    "cmd_signals",
     "cmd_entities",
     "cmd_export",
     "cmd_serve",

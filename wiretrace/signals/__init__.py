@@ -1,0 +1,26 @@
+"""Manipulation signals: persuasion techniques, genre and sensational headlines, in isolation
+and relative to an article's source in its trace (what a rewrite added, escalated or dropped).
+
+The models are small linear models over hashed n-grams, trained by ``eval/signals.py`` on the
+SemEval-2023 Task 3 training data (research use) and shipped as weights only.
+"""
+
+from __future__ import annotations
+
+from .analyze import TRAINED_LANGUAGES, analyze_text, genre, headline_score, paragraph_techniques
+from .article import article_signals, page_signals
+from .model import GENRES, TECHNIQUES
+from .relative import relative_signals
+
+__all__ = [
+    "GENRES",
+    "TECHNIQUES",
+    "TRAINED_LANGUAGES",
+    "analyze_text",
+    "article_signals",
+    "genre",
+    "headline_score",
+    "page_signals",
+    "paragraph_techniques",
+    "relative_signals",
+]

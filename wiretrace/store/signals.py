@@ -1,0 +1,54 @@
+"""Signals repository: an article's stored manipulation signals and the names found in them.
+
+``wiretrace.signals`` computes signals (no store); this module keeps them in
+``article_signals`` (migration 0020), keyed by the article's content hash and the models'
+version, so a changed article or a retrained model is recomputed, never served stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from .base import Store
+
+
+def load_signals(store: Store, article_id: str, content_hash: str, model_version: str) -> Any:
+    """The stored signals of an article if computed from this content by these models."""
+    row = store.conn.execute(
+        "SELECT signals_json FROM article_signals WHERE article_id = ? AND content_hash = ? "
+        "AND model_version = ?",
+        (article_id, content_hash, model_version),
+    ).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_signals(store: Store, article_id: str, content_hash: str, model_version: str,
+                 signals: dict[str, Any], names: Iterable[str]) -> None:
+    """Replace an article's signals and names in one transaction."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO article_signals(article_id, content_hash, model_version, "
+            "computed_at, signals_json) VALUES (?, ?, ?, ?, ?)",
+            (article_id, content_hash, model_version,
+             datetime.now(UTC).isoformat(timespec="seconds"),
+             json.dumps(signals, ensure_ascii=False)),
+        )
+        conn.execute("DELETE FROM article_signal_names WHERE article_id = ?", (article_id,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO article_signal_names(article_id, name) VALUES (?, ?)",
+            [(article_id, n) for n in sorted(set(names))],
+        )
+
+
+def articles_with_signal(store: Store, name: str) -> list[str]:
+    """Ids of articles whose stored signals include ``name``."""
+    rows = store.conn.execute(
+        "SELECT article_id FROM article_signal_names WHERE name = ? ORDER BY article_id", (name,)
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+__all__ = ["articles_with_signal", "load_signals", "save_signals"]
