@@ -50,9 +50,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("wiretrace.stories", "wiretrace.store"): "update_stories and recluster",
     ("wiretrace.entities.update", "wiretrace.store"): "update_entities",
     ("wiretrace.signals.article", "wiretrace.store"): "article_signals reads a stored trace",
-    # The HTML headline choice strips site names with the metadata stage's title helpers; they
-    # belong in the language layer (wiretrace/lang), where both stages can read them.
-    ("wiretrace.extract.page_meta", "wiretrace.metadata"): "site-name helpers of metadata.titles",
 }
 
 

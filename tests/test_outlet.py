@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from wiretrace.lang.titles import site_name_from_title
 from wiretrace.metadata.outlet import outlet_from_masthead
-from wiretrace.metadata.titles import site_name_from_title
 from wiretrace.pipeline import process_document
 from wiretrace.records import RawDocument
 

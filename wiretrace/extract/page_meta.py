@@ -13,7 +13,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from ..metadata.titles import is_site_name, site_name_from_title, strip_site_name
+from ..lang.titles import is_site_name, site_name_from_title, strip_site_name
 from . import settings as S
 from .html_dom import _WORDS, _data, _norm, _paragraphs, _parse, _visible_text, _xpath
 

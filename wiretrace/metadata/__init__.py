@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..lang.dates import adjacent_days, to_utc
+from ..lang.titles import site_name_from_title, strip_site_name
 from ..records import Attribution, CleanedText, Evidence, Metadata, RawDocument
 from ..stage import Stage
 from .attribution import (
@@ -34,7 +35,7 @@ from .dates import (
     relative_date,
 )
 from .outlet import author_from_text, clean_author, outlet_from_masthead, outlet_from_url
-from .titles import plausible_title, site_name_from_title, strip_site_name, title_from_text
+from .titles import plausible_title, title_from_text
 
 __all__ = [
     "extract_metadata", "find_attributions", "find_dateline", "find_dates", "parse_date",
