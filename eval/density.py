@@ -306,7 +306,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             p, r, p_topic, n_pred, n_truth = storyline_scores(c, variants[d], gold, topic, when)
             print(f"  {name:>9} {method:>6}: pair P={p:.3f} R={r:.3f} (P against topic alone "
                   f"{p_topic:.3f}; {n_pred} linked pairs, {n_truth} truth pairs)")
+    print("largest storylines at the set's own density (after), with their topic labels:")
+    for line in storyline_examples(run(variants[None], memo, AFTER), variants[None], gold, topic):
+        print(f"  {line}")
     return 0
+
+
+def storyline_examples(
+    clusterer: StoryClusterer, reprs: Sequence[ArticleRepr], gold: dict[str, str],
+    topic: dict[str, str], n: int = 5,
+) -> list[str]:
+    """The summaries of the ``n`` largest storylines, each with its stories' topic labels."""
+    from wiretrace.stories.storylines import link_storylines, profiles_of, summarize_storylines
+
+    by_id = {r.id: r for r in reprs}
+    profiles = profiles_of(clusterer, lambda a: by_id[a].features)
+    summaries = summarize_storylines(profiles, link_storylines(profiles))
+    out = []
+    for s in sorted(summaries.values(), key=lambda s: (-s.events, s.id))[:n]:
+        labels = [
+            topic[Counter(gold[a] for a in clusterer.stories[sid].members).most_common(1)[0][0]]
+            for sid in s.stories
+        ]
+        out.append(f"{s.line()}  [topic labels: {', '.join(labels)}]")
+    return out
 
 
 if __name__ == "__main__":
