@@ -233,6 +233,11 @@ class HashedBackend:
     dim = 384
     batch_articles = 32
 
+    def __init__(self, doc_chars: int | None = None) -> None:
+        from wiretrace.embeddings import DEFAULT_DOC_CHARS
+
+        self.doc_chars = doc_chars or DEFAULT_DOC_CHARS
+
     def embed_passages(self, texts: Any) -> Any:
         import zlib
 
