@@ -56,6 +56,8 @@ def test_month_names_come_from_the_language_files() -> None:
     assert extract_dates("A 17 Ekim tarihinde ve október 18-án") == ["10-17", "10-18"]
     assert extract_dates("17 Октомври, 2025 and October 17") == ["10-17"]
     assert extract_dates("we may 4 times") == []  # "may" is a month only when capitalised
+    assert extract_dates("Lesen Sie 3 Artikel") == []  # and Polish "sie" only in lower case
+    assert extract_dates("3 sie 2024") == ["08-03"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -20,7 +20,7 @@ STAGES = ("stories", "provenance", "similarity", "entities", "extract", "metadat
 LIST_KEYS = ("abbreviations", "titles", "title_suffixes", "capitalised_stopwords",
              "location_prepositions", "hedges", "intensifiers", "qualifiers", "stopwords",
              "sourcing", "attribution_verbs", "name_blockers", "calendar",
-             "months_capitalised_only", "byline_prefixes", "not_author_names")
+             "months_capitalised_only", "months_lowercase_only", "byline_prefixes", "not_author_names")
 NESTED_KEYS = {"relative_dates": {"days", "before", "after", "one", "units"},
                "date_labels": {"published", "updated", "original"}}
 TABLE_KEYS = ("number_words", "multipliers", "quantifiers")

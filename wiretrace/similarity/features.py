@@ -148,15 +148,22 @@ def _lowercase_words() -> frozenset[str]:
     return tables.words("months_capitalised_only")
 
 
+@lru_cache(maxsize=1)
+def _capitalised_words() -> frozenset[str]:
+    return tables.words("months_lowercase_only")
+
+
 def _date_spans(text: str) -> list[tuple[str, int, int]]:
     """(``MM-DD``, start, end) for each calendar day written in ``text``."""
     day_first, month_first = _date_patterns()
     months = tables.month_table()
     found: list[tuple[int, int, int, int]] = []  # month, day, start, end
-    lower_only = _lowercase_words()
+    lower_only, capital_only = _lowercase_words(), _capitalised_words()
     for pattern in (day_first, month_first):
         for m in pattern.finditer(text):
             word = m.group("month")
+            if word[0].isupper() and word.rstrip(".").lower() in capital_only:
+                continue  # "Lesen Sie 3 Artikel": a pronoun, not the Polish "sie" (August)
             if word[0].islower() and word.rstrip(".").lower() in lower_only:
                 continue  # "may 4 times", "march 5 miles": a verb, not a month
             month = months.get(word.lower().rstrip("."))
