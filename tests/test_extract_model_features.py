@@ -78,3 +78,14 @@ def test_without_a_model_the_fallback_keeps_prose_of_the_main_block(monkeypatch)
     assert "Home | News | Contact" not in cleaned.text
     base, prose, inside = settings.FALLBACK_LINE_PROBABILITY
     assert base < settings.DEFAULT_DECODE["outside"] < base + prose + inside
+
+
+def test_a_headline_glued_to_other_lines_resolves_to_the_longest_whatever_the_set_order():
+    from wiretrace.extract.text_rules import _strip_site_parts
+
+    inner = [f"Council approves the {w} budget" for w in
+             ("river", "harbour", "school", "library", "tramway", "stadium", "museum", "airport")]
+    longest = "Council approves the harbour budget for the coming year"
+    candidate = f"{longest} and beyond, officials say"
+    others = {*inner, longest, "Council approves the"}
+    assert _strip_site_parts(candidate, others) == longest

@@ -221,7 +221,8 @@ def _strip_site_parts(candidate: str, others: set[str]) -> str:
         if re.search(r"\s[-–—|]\s*[^\s\w]*\w{1,12}$", text) and len(_WORD.findall(text)) > 5
         else text
     )
-    for other in others:
+    # the longest other line inside the candidate, so the answer never depends on set order
+    for other in sorted(others, key=lambda o: (-len(o), o)):
         if other and other != text and len(other) >= 15 and other in text:
             return other
     return text
