@@ -7,8 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import WiretraceError
-from .app import app, err, fail, out, print_json, store_from
+from .app import app, err, out, print_json
+from .cmd_show import read_store
 
 
 @app.command("entities")
@@ -32,14 +32,8 @@ def entities_cmd(
     """
     from ..store.entities import list_entities
 
-    store = store_from(ctx)
-    try:
-        entities = list_entities(store, type=type_, q=query, limit=limit, min_articles=min_articles)
-    except WiretraceError as exc:
-        fail(str(exc))
-        return
-    finally:
-        store.close()
+    entities = read_store(ctx, lambda store: list_entities(
+        store, type=type_, q=query, limit=limit, min_articles=min_articles))
     if as_json:
         print_json(entities)
         return
@@ -70,14 +64,7 @@ def entity_cmd(
     """
     from ..store.entities import get_entity
 
-    store = store_from(ctx)
-    try:
-        page = get_entity(store, name)
-    except WiretraceError as exc:
-        fail(str(exc))
-        return
-    finally:
-        store.close()
+    page = read_store(ctx, lambda store: get_entity(store, name))
     if as_json:
         print_json(page)
         return

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.markup import escape
@@ -11,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ..errors import WiretraceError
+from ..store.base import Store
 from ..store.reads import article_view
 from .app import app, fail, out, print_json, store_from
 
@@ -20,6 +23,22 @@ def require_store(ctx: typer.Context) -> None:
     db = ctx.obj.db
     if db != ":memory:" and not Path(db).exists():
         fail(f"no store at {db}: run `wiretrace --db {db} ingest PATH` first, or pass --db PATH")
+
+
+T = TypeVar("T")
+
+
+def read_store(ctx: typer.Context, query: Callable[[Store], T], *, readonly: bool = False) -> T:
+    """``query`` run on the command's store, closed after: an error of the store or of the
+    query is one line on stderr and exit code 1, like every reading command's."""
+    store = store_from(ctx, readonly=readonly)
+    try:
+        return query(store)
+    except (WiretraceError, sqlite3.Error) as exc:
+        fail(str(exc))
+        raise  # not reached: fail exits
+    finally:
+        store.close()
 
 
 @app.command("show")
@@ -43,14 +62,8 @@ def show_cmd(
     Examples: `wiretrace show en/reuters-dam.txt` · `wiretrace show rec-17 --json --raw`
     """
     require_store(ctx)
-    store = store_from(ctx, readonly=True)
-    try:
-        view = article_view(store, article_id, include_raw=raw)
-    except (WiretraceError, sqlite3.Error) as exc:
-        fail(str(exc))
-        return
-    finally:
-        store.close()
+    view = read_store(ctx, lambda store: article_view(store, article_id, include_raw=raw),
+                      readonly=True)
     if as_json:
         print_json(view)
         return

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from ..errors import WiretraceError
+from ..store.base import Store
 from .app import app, err, fail, out, print_json, store_from
-from .cmd_show import require_store
+from .cmd_show import read_store, require_store
 
 
 @app.command("stories")
@@ -73,20 +74,16 @@ def stories_cmd(
     from ..store.entities import find_entity_id
     from ..store.reads import list_stories
 
-    require_store(ctx)
-    store = store_from(ctx)
-    try:
+    def query_stories(store: Store) -> list[dict[str, Any]]:
         if entity:
             find_entity_id(store, entity)  # an unknown name is an error here, not an empty list
-        stories = list_stories(
+        return list_stories(
             store, q=query, limit=limit, min_size=min_size, lang=lang, outlet=outlet,
             since=since, until=until, title_language=title_lang, entity=entity,
         )
-    except (WiretraceError, sqlite3.Error) as exc:
-        fail(str(exc))
-        return
-    finally:
-        store.close()
+
+    require_store(ctx)
+    stories = read_store(ctx, query_stories)
     if as_json:
         print_json(stories)
         return
