@@ -22,7 +22,9 @@ from ..errors import ModelUnavailableError, UsageError
 # event, and is the length every shipped figure was measured with (AllSides B3, SemEval).
 DEFAULT_DOC_CHARS = 1500
 # ``WIRETRACE_DOC_CHARS`` trades quality for speed: the model's cost grows faster than the
-# token count, so 500 characters embed ~3.5x faster (bench/throughput.py prints the floor).
+# token count, so on 600-1,200-word articles 1000 characters embed ~1.8x and 500 ~3.5x faster
+# (bench/throughput.py --doc-chars prints the floor). 1000 kept AllSides dev B3 at 0.966 and
+# the seeds; 500 lost both (0.962, seed stories merged), hence not the default.
 DOC_CHARS_RANGE = (200, 5000)  # below: a headline; above: past the model's 512 tokens
 
 
