@@ -18,9 +18,11 @@ import hashlib
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash, MinHash
 
 SHINGLE_WORDS = 5  # word 5-grams: long enough that two reports of one event rarely share one
 # by chance, short enough that a re-post with a few words changed keeps most of them
@@ -40,7 +42,15 @@ LSH_JACCARD = 0.25
 SIGNATURE_CACHE_ENTRIES = 20_000
 
 _WORD = re.compile(r"\w+")
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)
+
+
+@cache
+def _template() -> MinHash:
+    """The permutations every signature shares (datasketch imports scipy: loaded on first use,
+    so commands that compare no texts do not pay for it)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
 
 
 def shingles(text: str) -> set[bytes]:
@@ -73,9 +83,12 @@ def signature(text: str) -> Signature:
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
+    from datasketch import LeanMinHash, MinHash
+
     grams = shingles(text)
+    template = _template()
     mh = MinHash(
-        num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+        num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=template.scheme
     )
     if grams:
         mh.update_batch(list(grams))
@@ -130,6 +143,8 @@ class CopyIndex:
     it with every text seen (memory grows with the texts indexed, like the ANN index)."""
 
     def __init__(self) -> None:
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM)
         self._signatures: dict[str, Signature] = {}
 
