@@ -146,3 +146,24 @@ def test_reposts_with_a_wrong_page_date_are_flagged_in_their_story(sample_store_
             assert aid in flagged, (aid, flagged)
     finally:
         store.close()
+
+
+def test_story_detail_shows_its_storyline_summary(sample_store, truth):
+    """A story in a storyline carries its summary ("N events, span") and, for each later
+    story, the earlier one it continues with the shared names or cosine that linked them."""
+    from wiretrace.store.reads import story_detail
+    from wiretrace.store.stories import storyline_index
+
+    line_of = storyline_index(sample_store)
+    assert line_of, "the sample corpus has storylines"
+    details = [story_detail(sample_store, sid)["storyline_detail"] for sid in sorted(line_of)]
+    details = [d for d in details if len(d["stories"]) >= 2]
+    assert details
+    for line in details:
+        ids = [s["id"] for s in line["stories"]]
+        assert line["events"] == len(ids) >= 2
+        assert f"{len(ids)} events" in line["summary"]
+        assert len(line["evidence"]) == len(ids) - 1
+        for link in line["evidence"]:
+            assert {link["story"], link["follows"]} <= set(ids), link
+            assert link["shared_names"] or link["cosine"] > 0, link

@@ -313,16 +313,25 @@ def apply_trace(store: Store, story_id: str, trace: dict[str, Any]) -> None:
 
 def rebuild_storylines(store: Store, clusterer: StoryClusterer) -> int:
     """Recompute storylines over all stories (cheap: one vector per story). Returns the count."""
-    from ..stories.storylines import link_storylines, profiles_of  # see parse_time
+    from ..stories.storylines import (  # see parse_time
+        link_storylines,
+        profiles_of,
+        summarize_storylines,
+    )
 
-    names_of: dict[str, list[str]] = {}
+    names_of: dict[str, dict[str, Any]] = {}
     for row in store.conn.execute("SELECT article_id, features_json FROM article_features"):
         try:
-            names_of[row[0]] = list(json.loads(row[1]).get("names") or [])
-        except (ValueError, AttributeError):
+            feats = json.loads(row[1])
+            names_of[row[0]] = {
+                "names": list(feats.get("names") or []),
+                "name_forms": dict(feats.get("name_forms") or {}),
+            }
+        except (ValueError, AttributeError, TypeError):
             continue
-    profiles = profiles_of(clusterer, lambda a: {"names": names_of.get(a, [])})
+    profiles = profiles_of(clusterer, lambda a: names_of.get(a, {"names": []}))
     lines = link_storylines(profiles)
+    summaries = summarize_storylines(profiles, lines)
     at = now_iso()
     with store.transaction() as conn:
         old = {r[0]: r[1] for r in conn.execute("SELECT id, created_at FROM storylines")}
@@ -337,10 +346,12 @@ def rebuild_storylines(store: Store, clusterer: StoryClusterer) -> int:
                 "SELECT title FROM stories WHERE id = ?", (members[-1][0],)
             ).fetchone()
             conn.execute(
-                "INSERT INTO storylines(id, title, first_seen, last_seen, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO storylines(id, title, first_seen, last_seen, created_at, updated_at, "
+                "summary_json) VALUES (?,?,?,?,?,?,?)",
                 (line_id, title_row[0] if title_row else None, dates[0], dates[1],
-                 old.get(line_id, at), at),
+                 old.get(line_id, at), at,
+                 json.dumps(summaries[line_id].to_dict(), ensure_ascii=False)
+                 if line_id in summaries else None),
             )
             conn.executemany(
                 "INSERT INTO storyline_members(storyline_id, story_id, score) VALUES (?,?,?)",
@@ -499,9 +510,15 @@ def get_story(store: Store, story_id: str, *, title_language: str | None = None)
     line_id = story["storyline"]
     if line_id:
         line = store.conn.execute("SELECT * FROM storylines WHERE id = ?", (line_id,)).fetchone()
+        summary = _storyline_summary(line["summary_json"] if line else None)
         story["storyline_detail"] = {
             "id": line_id,
             "title": line["title"] if line else None,
+            "label": summary.get("title"),
+            "summary": summary.get("summary"),
+            "events": summary.get("events"),
+            "span": summary.get("span"),
+            "evidence": summary.get("evidence", []),
             "first_seen": line["first_seen"] if line else None,
             "last_seen": line["last_seen"] if line else None,
             "stories": [
@@ -515,6 +532,15 @@ def get_story(store: Store, story_id: str, *, title_language: str | None = None)
             ],
         }
     return story
+
+
+def _storyline_summary(raw: str | None) -> dict[str, Any]:
+    """The stored storyline summary, or {} for a store whose storylines predate it."""
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def story_index(store: Store) -> dict[str, str]:
