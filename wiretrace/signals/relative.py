@@ -13,9 +13,9 @@ from .analyze import find_terms, headline_score, lexicon, paragraph_techniques
 
 HEADLINE_MARGIN = 0.15  # a headline this much more sensational than its source's is reported
 OVERLAP_SHARE = 0.5
-# An added sentence sharing this share of its content words with a source sentence restates
-# it (set on the seeds: the spun "staging ground for nuclear missiles" sentence shares 0.5 with
-# the wire's; unrelated sentences of the same story stay under 0.3).
+# A sentence sharing this share of its content-word stems with a source sentence restates it.
+# Set by hand: the seeds' spun "staging ground for nuclear missiles" sentence shares about
+# half with the wire's; the bundled neutral update shares under 0.2 with any source sentence.
 PARAPHRASE_SHARE = 0.4  # share of a paragraph inside added/altered text for its technique to count
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?")
 
