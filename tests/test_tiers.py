@@ -22,6 +22,8 @@ from wiretrace.representations import represent
 from wiretrace.similarity.scorer import decide_pair, default_model, score_pair
 from wiretrace.store.representations import load_representations
 
+from .backends import CountingBackend
+
 HARBOUR = (
     "Dock workers in the port of Varna extended their strike on Monday, the union said.\n\n"
     "About 1,200 workers stopped loading ships after talks on wages failed on 3 March.\n\n"
@@ -33,23 +35,6 @@ FIRE = (
     "Firefighters from three districts fought the blaze, the regional office said. "
     "Two villages were evacuated as a precaution."
 )
-
-
-class CountingBackend:
-    """The shipped backend, counting the texts it is asked to embed."""
-
-    def __init__(self) -> None:
-        self.inner = get_backend()
-        self.name = self.inner.name
-        self.dim = self.inner.dim
-        self.texts: list[str] = []
-
-    def embed_passages(self, texts):
-        self.texts.extend(texts)
-        return self.inner.embed_passages(texts)
-
-    def embed_queries(self, texts):
-        return self.inner.embed_queries(texts)
 
 
 def _article(aid: str, text: str, title: str | None, published: str = "2025-03-03T09:00:00Z") -> Article:
@@ -65,7 +50,7 @@ def _article(aid: str, text: str, title: str | None, published: str = "2025-03-0
 @pytest.fixture
 def counting() -> CountingBackend:
     representations._CACHE.clear()
-    return CountingBackend()
+    return CountingBackend(get_backend())
 
 
 def test_represent_embeds_document_and_title_only_until_sentences_are_read(counting):
