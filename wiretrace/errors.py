@@ -141,6 +141,12 @@ class StageChainError(UsageError):
     code = "E601"
 
 
+class UnknownSignalError(UsageError):
+    """A signal filter naming no signal wiretrace computes (the message lists the valid ones)."""
+
+    code = "E602"
+
+
 class InternalError(WiretraceError):
     """A bug that stopped a command; the traceback goes to a crash log (exit code 3)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -41,6 +41,17 @@ def read_store(ctx: typer.Context, query: Callable[[Store], T], *, readonly: boo
         store.close()
 
 
+def _view(store: Store, article_id: str, raw: bool, signals: bool) -> dict[str, Any]:
+    """The article as the read model shows it, with the signals ``wiretrace signals`` gives
+    (read from the store or computed in memory: the store is opened read-only)."""
+    view = article_view(store, article_id, include_raw=raw)
+    if signals:
+        from ..signals import article_signals
+
+        view["signals"] = article_signals(store, article_id)
+    return view
+
+
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
@@ -51,18 +62,23 @@ def show_cmd(
         False, "--json", help="Print the article as JSON on stdout (all fields below)."
     ),
     raw: bool = typer.Option(False, "--raw", help="Include the original page text."),
+    no_signals: bool = typer.Option(
+        False, "--no-signals", help="Leave out the manipulation signals (faster when the "
+        "store holds none for this article: they are then computed, in memory)."
+    ),
 ) -> None:
     """Show one article: cleaned text, metadata with the evidence for each field, and every
     piece cleaning removed (menus, comments, teasers, share bars) with the reason.
 
     JSON: `{"id", "title", "text", "published", "outlet", "author", "language", "url",
     "attributions", "story", "evidence": {field: {"source", "text", "confidence"}},
-    "removed": [{"text", "reason"}], ...}`.
+    "removed": [{"text", "reason"}], "signals", ...}`, where `signals` is what `wiretrace
+    signals ARTICLE --json` prints (the stored signals, or computed without writing).
 
     Examples: `wiretrace show en/reuters-dam.txt` · `wiretrace show rec-17 --json --raw`
     """
     require_store(ctx)
-    view = read_store(ctx, lambda store: article_view(store, article_id, include_raw=raw),
+    view = read_store(ctx, lambda store: _view(store, article_id, raw, not no_signals),
                       readonly=True)
     if as_json:
         print_json(view)
@@ -76,6 +92,12 @@ def show_cmd(
             meta.add_row(f"[bold]{key}[/]", f"{escape(str(value))}{note}")
     if view["attributions"]:
         meta.add_row("[bold]credits[/]", escape(", ".join(view["attributions"])))
+    signals = view.get("signals")
+    if signals:
+        names = [n for n in signals.get("names", []) if not n.startswith("genre:")]
+        meta.add_row("[bold]signals[/]", escape(
+            f"{signals['genre']} · headline {signals['headline_score']:.2f}"
+            + (f" · {', '.join(names)}" if names else "")))
     out.print(Panel(meta, title=escape(view["id"]), expand=False))
     out.print(view["text"], highlight=False, markup=False)
     if view["removed"]:

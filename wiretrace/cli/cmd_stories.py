@@ -53,6 +53,13 @@ def stories_cmd(
         help="Only stories mentioning this entity (id, name or any spelling: Лукашенко).",
         show_default=False,
     ),
+    signal: str = typer.Option(
+        None, "--signal",
+        help="Only stories with an article whose stored signals include this name: a SemEval "
+        "technique (Loaded_Language), added:TECHNIQUE, genre:opinion, escalation, "
+        "dropped-hedge or sensational-headline (computed by `wiretrace signals ARTICLE`).",
+        show_default=False,
+    ),
     limit: int = typer.Option(
         None, "--limit", min=1, help="At most this many stories.", show_default=False
     ),
@@ -69,17 +76,26 @@ def stories_cmd(
 
     Examples: `wiretrace stories --min-size 2` · `wiretrace stories --json --lang bg` ·
     `wiretrace stories -q "dam burst" --title-lang en` · `wiretrace stories --entity Hrytsenko` ·
-    `wiretrace stories --outlet Reuters --since 2025-10-01 --until 2025-10-31`
+    `wiretrace stories --outlet Reuters --since 2025-10-01 --until 2025-10-31` ·
+    `wiretrace stories --signal added:Whataboutism`
     """
+    from ..errors import UnknownSignalError
     from ..store.entities import find_entity_id
     from ..store.reads import list_stories
+    from ..store.signals import check_signal_name
+
+    if signal:
+        try:
+            check_signal_name(signal)
+        except UnknownSignalError as exc:
+            fail(str(exc), code=2)
 
     def query_stories(store: Store) -> list[dict[str, Any]]:
         if entity:
             find_entity_id(store, entity)  # an unknown name is an error here, not an empty list
         return list_stories(
             store, q=query, limit=limit, min_size=min_size, lang=lang, outlet=outlet,
-            since=since, until=until, title_language=title_lang, entity=entity,
+            since=since, until=until, title_language=title_lang, entity=entity, signal=signal,
         )
 
     require_store(ctx)
@@ -88,7 +104,7 @@ def stories_cmd(
         print_json(stories)
         return
     if not stories:
-        if lang or query or outlet or since or until or entity or min_size > 1:
+        if lang or query or outlet or since or until or entity or signal or min_size > 1:
             err.print("no stories match", highlight=False)
         else:
             err.print("no stories yet — run `wiretrace ingest PATH` first", highlight=False)

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import NotFoundError
 from . import entities as entity_repo
 from .base import Store
+from .signals import articles_with_signal, check_signal_name
 from .stories import chunks, get_story, story_index, story_of_article, story_records
 
 # How many full-text hits a filter or search considers: the matching articles of any real
@@ -31,8 +32,10 @@ class StoryFilters:
     ``lang``: a member in that language (and titles in it); ``outlet``: a member from that
     outlet; ``entity``: a member mentioning that entity, named by id or any spelling;
     ``q``: full-text search over the members; ``since`` / ``until``: the story's date span
-    reaches that day (undated stories are kept); ``title_language``: prefer titles in that
-    language without filtering.
+    reaches that day (undated stories are kept); ``signal``: a member whose stored signals
+    include that name (``wiretrace.store.signals.signal_name_choices``; an unknown name is an
+    ``UnknownSignalError``); ``title_language``: prefer titles in that language without
+    filtering.
     """
 
     lang: str | None = None
@@ -43,6 +46,7 @@ class StoryFilters:
     until: str | None = None
     min_size: int = 1
     title_language: str | None = None
+    signal: str | None = None
 
 
 def _story_where(store: Store, f: StoryFilters) -> tuple[list[str], list[Any]] | None:
@@ -63,6 +67,7 @@ def _story_where(store: Store, f: StoryFilters) -> tuple[list[str], list[Any]] |
     for wanted in (
         entity_article_ids(store, f.entity) if f.entity else None,
         store.search_article_ids(f.q, limit=SEARCH_HITS_MAX) if f.q else None,
+        articles_with_signal(store, check_signal_name(f.signal)) if f.signal else None,
     ):
         if wanted is None:
             continue
@@ -116,6 +121,7 @@ def list_stories(
     until: str | None = None,
     min_size: int = 1,
     title_language: str | None = None,
+    signal: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
@@ -123,7 +129,7 @@ def list_stories(
     API); ``language`` is another name for ``lang``."""
     filters = StoryFilters(
         lang=lang or language, outlet=outlet, entity=entity, q=q, since=since, until=until,
-        min_size=min_size, title_language=title_language,
+        min_size=min_size, title_language=title_language, signal=signal,
     )
     return list(stories_page(store, filters, limit=limit, offset=offset)["items"])
 
@@ -229,6 +235,7 @@ def articles_page(
     q: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    signal: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
@@ -247,6 +254,7 @@ def articles_page(
     for wanted in (
         entity_article_ids(store, entity) if entity else None,
         store.search_article_ids(q, limit=SEARCH_HITS_MAX) if q else None,
+        articles_with_signal(store, check_signal_name(signal)) if signal else None,
     ):
         if wanted is None:
             continue

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from ..errors import UnknownSignalError
 from .base import Store
 
 
@@ -43,12 +44,34 @@ def save_signals(store: Store, article_id: str, content_hash: str, model_version
         )
 
 
+def signal_name_choices() -> tuple[str, ...]:
+    """Every name a signal filter accepts: the names ``signal_names`` can store (each
+    SemEval technique, ``added:TECHNIQUE``, ``genre:GENRE`` and the relative signals)."""
+    from ..signals.model import GENRES, TECHNIQUES
+
+    return (*TECHNIQUES, *(f"added:{t}" for t in TECHNIQUES), *(f"genre:{g}" for g in GENRES),
+            "escalation", "dropped-hedge", "sensational-headline")
+
+
+def check_signal_name(name: str) -> str:
+    """``name`` when a signal filter may use it; otherwise an error listing the valid names."""
+    choices = signal_name_choices()
+    if name not in choices:
+        raise UnknownSignalError(f"unknown signal {name!r}; valid signals: {', '.join(choices)}")
+    return name
+
+
 def articles_with_signal(store: Store, name: str) -> list[str]:
-    """Ids of articles whose stored signals include ``name``."""
+    """Ids of articles whose stored signals include ``name``, computed from the article's
+    current content (signals of an earlier version of an article do not count)."""
     rows = store.conn.execute(
-        "SELECT article_id FROM article_signal_names WHERE name = ? ORDER BY article_id", (name,)
+        "SELECT n.article_id FROM article_signal_names n "
+        "JOIN article_signals s ON s.article_id = n.article_id "
+        "JOIN articles a ON a.id = n.article_id AND a.content_hash = s.content_hash "
+        "WHERE n.name = ? ORDER BY n.article_id", (name,)
     ).fetchall()
     return [r[0] for r in rows]
 
 
-__all__ = ["articles_with_signal", "load_signals", "save_signals"]
+__all__ = ["articles_with_signal", "check_signal_name", "load_signals", "save_signals",
+           "signal_name_choices"]

@@ -88,6 +88,29 @@ def _offset() -> Any:
     return Query(0, ge=0, le=MAX_OFFSET)
 
 
+def _signal_param(what: str) -> Any:
+    from ..store.signals import signal_name_choices
+
+    return Query(None, max_length=MAX_QUERY_CHARS, description=what,
+                 json_schema_extra={"enum": list(signal_name_choices())})
+
+
+def _checked_signal(signal: str | None) -> str | None:
+    """The signal name, or a 422 naming the valid ones, like any other bad parameter."""
+    from ..errors import UnknownSignalError
+    from ..store.signals import check_signal_name
+
+    if not signal:
+        return None
+    try:
+        return check_signal_name(signal)
+    except UnknownSignalError as exc:
+        raise RequestValidationError([{
+            "loc": ("query", "signal"), "msg": exc.message, "type": "value_error",
+            "input": signal,
+        }]) from exc
+
+
 def story_filters(
     lang: str | None = _text("Only stories with an article in this language"),
     outlet: str | None = _text("Only stories with an article from this outlet"),
@@ -96,12 +119,15 @@ def story_filters(
     since: str | None = _text("Last article on or after (YYYY-MM-DD)", MAX_DATE_CHARS),
     until: str | None = _text("First article on or before (YYYY-MM-DD)", MAX_DATE_CHARS),
     min_size: int = Query(1, ge=1, le=MAX_MIN_SIZE, description="Minimum number of articles"),
+    signal: str | None = _signal_param(
+        "Only stories with an article whose stored signals include this name"),
 ) -> queries.StoryFilters:
     """The story filters of a request, shared by the API and the story list page (an empty
     form field means no filter)."""
     return queries.StoryFilters(
         lang=lang or None, outlet=outlet or None, entity=entity or None, q=q or None,
         since=since or None, until=until or None, min_size=min_size,
+        signal=_checked_signal(signal),
     )
 
 
@@ -335,12 +361,14 @@ def create_app(
         q: str | None = _text("Full-text search in titles and text", MAX_QUERY_CHARS),
         since: str | None = _text("Published on or after (YYYY-MM-DD)", MAX_DATE_CHARS),
         until: str | None = _text("Published on or before (YYYY-MM-DD)", MAX_DATE_CHARS),
+        signal: str | None = _signal_param("Only articles whose stored signals include this name"),
         limit: int = Query(50, ge=1, le=MAX_LIMIT),
         offset: int = _offset(),
     ) -> dict[str, Any]:
         return queries.articles_page(
             holder.get(), lang=lang, outlet=outlet, story=story, entity=entity, q=q,
-            since=since, until=until, limit=limit, offset=offset,
+            since=since, until=until, signal=_checked_signal(signal), limit=limit,
+            offset=offset,
         )
 
     @app.get("/api/articles/{article_id:anypath}", tags=["articles"], response_model=None,

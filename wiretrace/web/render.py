@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, WiretraceError
 from . import queries
 
 SEGMENT_CLASSES = {"added", "omitted", "altered", "aligned", "removed"}
@@ -88,6 +88,46 @@ def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if cursor < len(text):
         out.append({"text": text[cursor:], "cls": ""})
     return out
+
+
+def mark_techniques(segs: list[dict[str, Any]], techniques: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``segs`` cut again at the technique spans: each piece inside one lists its techniques
+    (name and score, shown as the piece's tooltip) and the piece that ends a span carries
+    the span's labels, printed after it. The text stays plain text for the template to
+    escape; only the boundaries move."""
+    spans = [t for t in techniques
+             if isinstance(t.get("start"), int) and isinstance(t.get("end"), int)
+             and t["start"] < t["end"]]
+    if not spans:
+        return segs
+    cuts = sorted({p for t in spans for p in (t["start"], t["end"])})
+    out: list[dict[str, Any]] = []
+    pos = 0
+    for seg in segs:
+        seg_start, seg_end = pos, pos + len(seg["text"])
+        bounds = [seg_start, *(c for c in cuts if seg_start < c < seg_end), seg_end]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            if a == b:
+                continue
+            here = [t for t in spans if t["start"] <= a and b <= t["end"]]
+            piece = {**seg, "text": seg["text"][a - seg_start : b - seg_start]}
+            if here:
+                piece["techniques"] = " · ".join(f"{t['name']} {t['score']:.2f}" for t in here)
+                piece["labels"] = [t for t in here if t["end"] == b]
+            out.append(piece)
+        pos = seg_end
+    return out
+
+
+def signals_of(store: Any, article_id: str) -> dict[str, Any] | None:
+    """The article's signals as ``wiretrace signals`` gives them (stored, or computed in
+    memory on a read-only store); None when they cannot be computed for it."""
+    from ..signals import article_signals
+
+    try:
+        return article_signals(store, article_id)
+    except WiretraceError:
+        return None
 
 
 def highlight_article(article: dict[str, Any]) -> list[dict[str, Any]]:
@@ -166,13 +206,16 @@ def diff_pair_view(
         diff = {}
     evidence = edge.get("evidence", []) if edge else []
     left, right = _pair_spans(src["text"], dst["text"], diff, evidence)
+    sig_a, sig_b = signals_of(store, a), signals_of(store, b)
     return {
         "a": src,
         "b": dst,
         "edge": edge,
         "diff": diff,
-        "left": segments(src["text"], left),
-        "right": segments(dst["text"], right),
+        "left": mark_techniques(segments(src["text"], left), (sig_a or {}).get("techniques", [])),
+        "right": mark_techniques(segments(dst["text"], right), (sig_b or {}).get("techniques", [])),
+        "signals_a": sig_a,
+        "signals_b": sig_b,
     }
 
 

@@ -10,7 +10,7 @@ from ..errors import WiretraceError
 from ..store.base import Store
 from . import queries
 from .app import HERE, _templates
-from .render import graph_svg
+from .render import graph_svg, signals_of
 
 
 def render_report(store: Store, *, story_id: str | None = None, min_size: int = 2) -> str:
@@ -28,6 +28,8 @@ def render_report(store: Store, *, story_id: str | None = None, min_size: int = 
         except WiretraceError:
             trace = {"origins": [], "edges": [], "articles": {}}
         articles = [queries.article_detail(store, aid) for aid in story["articles"]]
+        for a in articles:  # each article's manipulation signals, relative ones included
+            a["signals"] = signals_of(store, a["id"])
         sections.append({
             "anchor": "story-" + re.sub(r"[^A-Za-z0-9_-]", "-", sid),
             "story": story,
