@@ -261,8 +261,10 @@ class IngestReport:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    duplicate: int = 0  # same content as an article stored under another id: not stored again
     failed: int = 0
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, message)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (path, id, stored id)
     stored_ids: list[str] = field(default_factory=list)
     stages: dict[str, Any] = field(default_factory=dict)
 
@@ -271,7 +273,8 @@ class IngestReport:
         return self.failed == 0
 
     def counts(self) -> dict[str, int]:
-        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "failed": self.failed}
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                "duplicate": self.duplicate, "failed": self.failed}
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -308,6 +311,7 @@ def ingest(
     max_bytes: int = 100_000_000,
     doc_timeout: float | None = DEFAULT_DOC_SECONDS,
     doc_memory_mb: int | None = None,
+    keep_duplicates: bool = False,
 ) -> IngestReport:
     """Ingest files/folders/globs into ``store`` and bring stories and entities up to date.
 
@@ -315,6 +319,10 @@ def ingest(
     per-document budget: ``doc_timeout`` seconds and ``doc_memory_mb`` of worker memory (default:
     a share of the machine). A document over budget is reported (E202) and the run goes on.
     A stage chain whose requirements are not met is a ``StageChainError`` before anything runs.
+
+    A document with the same text, title and outlet as an article stored under another id (the
+    same file under another path, a record repeated under a new id, a copy within this run) is
+    not stored again but counted as a duplicate of the stored id, unless ``keep_duplicates``.
     """
     validate_chain(DOCUMENT_STAGES, given=("document",))
     later = store_stages() if run_stages else ()
@@ -358,6 +366,12 @@ def ingest(
                         ))
                         continue
                     seen_hashes[result.id] = result.content_hash
+                    same_as = None if keep_duplicates else store.duplicate_of(result)
+                    if same_as is not None:
+                        report.duplicate += 1
+                        report.duplicates.append((doc.location or doc.source_path, result.id, same_as))
+                        observer.document_done(doc.source_path, True)
+                        continue
                     state = _put_safe(store, result)
                     if isinstance(state, WiretraceError):
                         state.path = doc.location or doc.source_path

@@ -38,6 +38,11 @@ def ingest_cmd(
     max_mb: int = typer.Option(
         100, "--max-mb", min=1, help="Skip single pages larger than this many megabytes."
     ),
+    keep_duplicates: bool = typer.Option(
+        False, "--keep-duplicates",
+        help="Store a document even when an article with the same text, title and outlet is "
+        "already stored under another id.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-file error lines."),
     json_summary: bool = typer.Option(False, "--json", help="Print the run summary as JSON on stdout."),
 ) -> None:
@@ -45,7 +50,11 @@ def ingest_cmd(
 
     Article ids are the JSONL `id` field, else the file's path relative to the folder given
     (the file name when a file is given). Re-ingesting identical content changes nothing; a
-    file whose content changed replaces its article. Bad files are reported one per line, the
+    file whose content changed replaces its article. A document with the same text, title and
+    outlet as an article stored under another id (the same file under another path) is not
+    stored again: it is counted as already stored, with the stored id in `--json`
+    (`--keep-duplicates` stores it anyway). The same text from another outlet is stored: it
+    is a copy to trace, not a duplicate. Bad files are reported one per line, the
     run continues, and the exit code is 1 if any failed (0: all fine, 2: usage error, 3: a bug,
     with the traceback in a crash log). A page that needs more than `--doc-timeout` seconds or
     its share of memory is refused (E202).
@@ -69,18 +78,22 @@ def ingest_cmd(
                 observer=observer,
                 run_stages=not no_stories,
                 max_bytes=max_mb * 1_000_000,
+                keep_duplicates=keep_duplicates,
             )
     finally:
         store.close()
     summary = {**report.counts(), "errors": [
         {"path": p, "code": c, "message": m} for p, c, m in report.errors
+    ], "duplicates": [
+        {"path": p, "id": i, "same_as": s} for p, i, s in report.duplicates
     ], "stages": report.stages, "db": ctx.obj.db}
     if json_summary:
         typer.echo(json.dumps(summary, ensure_ascii=False, default=str))
     colour = "green" if report.ok else "yellow"
     err.print(
         f"[{colour}]ingested[/]: {report.new} new, {report.changed} changed, "
-        f"{report.unchanged} unchanged, {report.failed} failed → {escape(ctx.obj.db)}",
+        f"{report.unchanged} unchanged, {report.duplicate} already stored (same content), "
+        f"{report.failed} failed → {escape(ctx.obj.db)}",
         highlight=False,
     )
     if not report.ok:

@@ -50,9 +50,9 @@ _FIRST_PUBLICATION_SOURCES = frozenset(
 _PUBLICATION_HINTS = ("publish", "pubdate", "datepublished", "posted")
 _TIME_HINTS = (*_PUBLICATION_HINTS, "created", "entry-date", "date")
 # Record fields that say when the page was read: "yesterday" in a record means the day before.
-_READ_AT_FIELDS = ("crawled", "crawled_at", "crawl_date", "crawl_time", "date_crawled", "scraped",
-                   "scraped_at", "date_scraped", "fetched", "fetched_at", "retrieved", "retrieved_at",
-                   "downloaded", "downloaded_at", "collected_at")
+READ_AT_FIELDS = ("crawled", "crawled_at", "crawl_date", "crawl_time", "date_crawled", "scraped",
+                  "scraped_at", "date_scraped", "fetched", "fetched_at", "retrieved", "retrieved_at",
+                  "downloaded", "downloaded_at", "collected_at")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
 
 
@@ -214,7 +214,7 @@ def _field_published(fields: dict[str, Any], language: str | None,
     if value:
         evidence["published"] = Evidence("field:published", written)
         return value
-    for key in _READ_AT_FIELDS:
+    for key in READ_AT_FIELDS:
         anchor = parse_date(str(fields.get(key) or ""), language=language)
         if anchor:
             value = relative_date(written, anchor)

@@ -34,6 +34,10 @@ class Store(Protocol):
 
     def article_state(self, article_id: str, content_hash: str) -> ArticleState: ...
 
+    def duplicate_of(self, article: Article) -> str | None:
+        """The stored article this one is a copy of under another id (same text, title and
+        outlet), if any."""
+
     def put_article(self, article: Article) -> ArticleState:
         """Insert or replace one article (call inside ``transaction()``)."""
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import socket
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ..errors import NotFoundError, SchemaVersionError, StoreError
 from ..records import Article, Attribution, Evidence, Metadata, Removal
@@ -29,6 +31,37 @@ def default_db_path() -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _normal(value: str | None) -> str:
+    """NFC with runs of whitespace made one space: re-saving a page must not make it new."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def outlet_key(outlet: str | None, url: str | None) -> str:
+    """Who published an article, for identity: the outlet's name, else the URL's host (without
+    ``www.``), else nothing (an article with neither is one outlet's as much as another's)."""
+    if outlet and outlet.strip():
+        return "outlet:" + _normal(outlet).casefold()
+    try:
+        host = (urlsplit(url.strip()).hostname or "") if url else ""
+    except ValueError:
+        host = ""
+    host = host.removeprefix("www.")
+    return "host:" + host if host else ""
+
+
+def article_identity(text: str, title: str | None, outlet: str | None, url: str | None) -> str:
+    """The digest two stored articles share when they are one article stored twice: the same
+    normalised text and title from the same outlet (or both from none). A verbatim copy run
+    by another outlet differs here: it is a finding (a copy edge), not a duplicate."""
+    parts = (_normal(text), _normal(title), outlet_key(outlet, url))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _identity_of(article: Article) -> str:
+    md = article.metadata
+    return article_identity(article.text, md.title, md.outlet, md.url)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -120,7 +153,23 @@ class SQLiteStore:
                     (version, name, _now()),
                 )
             applied.append(version)
+        self._fill_identities()
         return applied
+
+    def _fill_identities(self) -> None:
+        """Give rows stored before the identity column existed their identity (one
+        transaction; a no-op once every row has one)."""
+        rows = self.conn.execute(
+            "SELECT id, text, title, outlet, url FROM articles WHERE identity IS NULL"
+        ).fetchall()
+        if not rows:
+            return
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE articles SET identity = ? WHERE id = ?",
+                [(article_identity(r["text"], r["title"], r["outlet"], r["url"]), r["id"])
+                 for r in rows],
+            )
 
     # -- transactions -------------------------------------------------------------------
 
@@ -156,6 +205,18 @@ class SQLiteStore:
             return "new"
         return "same" if row[0] == content_hash else "changed"
 
+    def duplicate_of(self, article: Article) -> str | None:
+        """The id of a stored article with this one's identity, stored under another id; None
+        when there is none or when the article's own id is stored (a file whose content changed
+        at the same path replaces its article)."""
+        if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
+            return None
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE identity = ? AND id != ? ORDER BY seq LIMIT 1",
+            (_identity_of(article), article.id),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def put_article(self, article: Article) -> ArticleState:
         state = self.article_state(article.id, article.content_hash)
         if state == "same":
@@ -170,8 +231,8 @@ class SQLiteStore:
                 """INSERT INTO articles(id, content_hash, source_path, source_kind, raw, encoding,
                     title, text, published, outlet, author, url, dateline, language,
                     language_confidence, metadata_json, removed_json, paragraph_languages_json,
-                    extraction_method, extra_json, notes_json, ingested_at)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                    extraction_method, extra_json, notes_json, ingested_at, identity)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     article.id,
                     article.content_hash,
@@ -195,6 +256,7 @@ class SQLiteStore:
                     json.dumps(article.extra, ensure_ascii=False, default=str),
                     json.dumps(article.notes, ensure_ascii=False),
                     _now(),
+                    _identity_of(article),
                 ),
             )
             self.conn.executemany(

@@ -94,6 +94,7 @@ class _MemberInfo:
     date_conflict: bool = False  # the trace holds dated evidence against its page date
     link: dict[str, Any] | None = None  # why it is in the story (see member_link)
     outlet: str | None = None
+    read_at: str | None = None  # when the page was crawled or scraped, from its record (UTC)
 
 
 def save_changes(
@@ -169,7 +170,7 @@ def _members_info(store: Store, story_ids: Sequence[str]) -> dict[str, list[_Mem
         for row in store.conn.execute(
             f"""SELECT m.story_id, m.article_id, m.centrality, m.added_at, m.derivation,
                        m.date_conflict, m.via, m.linked_by, m.link_score, m.link_detail,
-                       a.language, a.title, a.published, a.outlet
+                       a.language, a.title, a.published, a.outlet, a.extra_json
                 FROM story_members m JOIN articles a ON a.id = m.article_id
                 WHERE m.story_id IN ({marks})""",
             chunk,
@@ -177,7 +178,7 @@ def _members_info(store: Store, story_ids: Sequence[str]) -> dict[str, list[_Mem
             out[row["story_id"]].append(_MemberInfo(
                 row["article_id"], row["language"], row["title"], row["published"],
                 row["centrality"], row["added_at"], row["derivation"], bool(row["date_conflict"]),
-                member_link(row), row["outlet"],
+                member_link(row), row["outlet"], read_at(row["extra_json"]),
             ))
     return out
 
@@ -250,14 +251,36 @@ def _clip(text: str) -> str:
 
 def _date_range(members: Sequence[_MemberInfo]) -> tuple[str | None, str | None]:
     """First and last page date of the members, leaving out dates the trace contradicts (a
-    re-post stamped months later) unless every date is contradicted."""
+    re-post stamped months later) unless every date is contradicted. A story none of whose
+    members is dated spans the times its pages were read (crawled, scraped) where the records
+    say, else it has no dates: when it was ingested says nothing of when it happened."""
     trusted = [m for m in members if not m.date_conflict] or list(members)
-    dated = [(parse_time(m.published), m.published) for m in trusted if m.published]
-    dated = [(t, p) for t, p in dated if t is not None]
-    if dated:
-        return min(dated)[1], max(dated)[1]
-    added = sorted(m.added_at for m in members if m.added_at)
-    return (added[0], added[-1]) if added else (None, None)
+    for values in ([m.published for m in trusted], [m.read_at for m in members]):
+        dated = [(parse_time(v), v) for v in values if v]
+        dated = [(t, v) for t, v in dated if t is not None]
+        if dated:
+            return min(dated)[1], max(dated)[1]
+    return None, None
+
+
+def read_at(extra_json: str | None) -> str | None:
+    """When the page was read, from the record fields kept beside the article (``crawled``,
+    ``scraped_at``, a WARC record's date ...): the earliest such time in UTC, or None."""
+    from ..lang.dates import to_utc  # see parse_time
+    from ..metadata import READ_AT_FIELDS
+
+    try:
+        extra = json.loads(extra_json or "{}")
+    except ValueError:
+        return None
+    if not isinstance(extra, dict):
+        return None
+    found = []
+    for key in READ_AT_FIELDS:
+        value = extra.get(key)
+        if isinstance(value, str) and (t := parse_time(value.strip())) is not None:
+            found.append((t, to_utc(value.strip())))
+    return min(found)[1] if found else None
 
 
 def refresh_stories(
