@@ -18,8 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from wiretrace.cli.app import app
+from wiretrace.sample import load_truth
+from wiretrace.signals import article_signals
 from wiretrace.store import open_store
 from wiretrace.store.reads import StoryFilters, list_stories, stories_page
+from wiretrace.store.signals import articles_with_signal
 
 from .webserver import running_server
 
@@ -79,6 +82,9 @@ def store_copy(sample_store_path: Path, tmp_path_factory: pytest.TempPathFactory
     """A private copy, so the CLI's writable open cannot touch the shared sample store."""
     path = tmp_path_factory.mktemp("read-model") / "sample.db"
     shutil.copy(sample_store_path, path)
+    with open_store(path) as store:  # stored signals, for the signal filter to find
+        for article_id in load_truth()["signals"]:
+            article_signals(store, article_id)
     return path
 
 
@@ -96,7 +102,11 @@ def _queries(path: Path) -> list[dict[str, Any]]:
             "SELECT v.surface, e.name FROM entity_variants v JOIN entities e ON e.id = v.entity_id "
             "WHERE e.type = 'person' AND v.surface != e.name ORDER BY e.article_count DESC LIMIT 1"
         ).fetchone()
-    assert everything and facts and variant, "the sample store lacks what the test needs"
+        signal = store.conn.execute(
+            "SELECT name FROM article_signal_names WHERE name LIKE 'added:%' "
+            "ORDER BY name LIMIT 1"
+        ).fetchone()
+    assert everything and facts and variant and signal, "the sample store lacks what the test needs"
     outlet, language, day = facts
     word = next(w for s in everything for w in (s["title"] or "").split() if len(w) > 5)
     return [
@@ -109,11 +119,14 @@ def _queries(path: Path) -> list[dict[str, Any]]:
         {"until": day},
         {"since": day, "until": day, "min_size": 2},
         {"lang": language, "outlet": outlet, "min_size": 2},
+        {"signal": signal[0]},
+        {"signal": signal[0], "lang": language},
     ]
 
 
 CLI_OPTION = {"lang": "--lang", "outlet": "--outlet", "entity": "--entity", "q": "--query",
-              "since": "--since", "until": "--until", "min_size": "--min-size"}
+              "since": "--since", "until": "--until", "min_size": "--min-size",
+              "signal": "--signal"}
 
 
 def test_cli_json_and_the_api_return_the_same_story_records(store_copy: Path):
@@ -152,6 +165,9 @@ def test_story_filters_mean_what_they_say(store_copy: Path):
                 if "until" in query and story["first_seen"]:
                     assert story["first_seen"][:10] <= query["until"]
                 assert len(story["articles"]) >= query.get("min_size", 1)
+                if "signal" in query:
+                    assert set(story["articles"]) & set(
+                        articles_with_signal(store, query["signal"]))
             if "outlet" in query and len(query) == 1:  # nothing with that outlet is dropped
                 expected = {s["id"] for s in everything if query["outlet"] in s["outlets"]}
                 assert {s["id"] for s in kept} == expected
