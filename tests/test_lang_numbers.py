@@ -106,3 +106,9 @@ def test_the_stages_agree_on_a_figure_across_conventions() -> None:
     assert [n.value for n in claim_numbers("35.000 Menschen", "de")] == [35000.0]
     assert [n.value for n in claim_numbers("35 тыс. человек", "ru")] == [35000.0]
     assert [n.value for n in claim_numbers("3.5 million", "en")] == [3_500_000.0]
+
+
+@pytest.mark.parametrize("text", ["²", "3²", "①", "x⁵"])
+def test_digits_without_a_decimal_value_are_not_numbers(text: str) -> None:
+    """Superscripts and circled digits pass ``str.isdigit`` but have no decimal value."""
+    assert number_values(text) == [] and parse_number(text) is None

@@ -25,8 +25,10 @@ def ascii_digits(text: str) -> str:
     """``text`` with every decimal digit of another script written as ASCII ("٣٥" -> "35")."""
     if not _OTHER_DIGIT.search(text):
         return text
+    # isdigit() also holds for superscripts and circled digits, which have no decimal value.
     return "".join(
-        str(unicodedata.decimal(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text
+        ch if ch.isascii() or (d := unicodedata.decimal(ch, None)) is None else str(d)
+        for ch in text
     )
 
 
