@@ -226,3 +226,14 @@ def test_report_includes_each_articles_signals(db: Path):
     assert "traitors" in spun and "<b>traitors</b>" not in spun
     assert 'data-signal="escalation"' in spun and "Relative to its source wire-a" in spun
     assert "Relative to its source" not in blocks["wire-a"]
+
+
+def test_article_page_lists_its_signals_with_passages(api: httpx.Client):
+    spun = api.get("/articles/spun-a").text
+    section = spun[spun.index('<section id="signals">'):]
+    section = section[:section.index("</section>")]
+    assert re.search(r'data-technique="(Loaded_Language|Name_Calling-Labeling)"', section)
+    assert "&lt;b&gt;traitors&lt;/b&gt;" in section and "<b>" not in section
+    assert 'data-signal="sensational-headline"' in section
+    ferry = api.get("/articles/ferry-a").text
+    assert '<section id="signals">' in ferry and "data-signal=" not in ferry

@@ -32,7 +32,7 @@ from ..sources import DEFAULT_MAX_BYTES
 from ..store import open_store
 from ..store.sqlite import migrations
 from . import queries, schemas
-from .render import diff_pair_view, graph_svg, highlight_article, isolate_bidi
+from .render import diff_pair_view, graph_svg, highlight_article, isolate_bidi, signals_of
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -433,7 +433,8 @@ def create_app(
     def article_page(article_id: str = _id_param("article")) -> HTMLResponse:
         store = holder.get()
         article = queries.article_detail(store, article_id, include_raw=False)
-        return page("article.html", article=article, body=highlight_article(article))
+        return page("article.html", article=article, body=highlight_article(article),
+                    signals=signals_of(store, article_id))
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
     def entities_index(
