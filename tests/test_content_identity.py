@@ -36,7 +36,10 @@ three villages, regional officials said.
 def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wiretrace", "--db", str(db), *args],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
@@ -61,7 +64,8 @@ def write_corpus(root: Path) -> None:
     (root / "seeds").mkdir(parents=True)
     for i, city in enumerate(("Harbourtown", "Saltmarsh")):
         (root / "seeds" / f"{city.lower()}.txt").write_text(
-            STRIKE.format(city=city, n=i + 3, pct=5 + i), encoding="utf-8")
+            STRIKE.format(city=city, n=i + 3, pct=5 + i), encoding="utf-8"
+        )
     (root / "flood.txt").write_text(FLOOD, encoding="utf-8")
 
 
@@ -74,7 +78,8 @@ def test_a_folder_then_its_parent_stores_each_page_once(tmp_path: Path) -> None:
     second = ingest(db, corpus)
     assert (second["new"], second["duplicate"], second["failed"]) == (1, 2, 0)
     assert {(d["id"], d["same_as"]) for d in second["duplicates"]} == {
-        ("seeds/harbourtown.txt", "harbourtown.txt"), ("seeds/saltmarsh.txt", "saltmarsh.txt"),
+        ("seeds/harbourtown.txt", "harbourtown.txt"),
+        ("seeds/saltmarsh.txt", "saltmarsh.txt"),
     }
     assert "2 already stored (same content)" in second["_stderr"]
     assert stored_ids(db) == ["flood.txt", "harbourtown.txt", "saltmarsh.txt"]
@@ -151,13 +156,19 @@ def test_a_store_from_before_identities_finds_its_old_articles(tmp_path: Path) -
     conn.commit()
     conn.close()
     with SQLiteStore(db) as store:  # opening it for writing fills the identities in
-        assert store.conn.execute(
-            "SELECT count(*) FROM articles WHERE identity IS NULL").fetchone()[0] == 0
+        assert (
+            store.conn.execute("SELECT count(*) FROM articles WHERE identity IS NULL").fetchone()[0]
+            == 0
+        )
     (tmp_path / "copy").mkdir()
     (tmp_path / "copy" / "new-name.txt").write_text(FLOOD, encoding="utf-8")
     summary = ingest(db, tmp_path / "copy")
     assert summary["duplicates"] == [
-        {"path": str(tmp_path / "copy" / "new-name.txt"), "id": "new-name.txt", "same_as": "old.txt"}
+        {
+            "path": str(tmp_path / "copy" / "new-name.txt"),
+            "id": "new-name.txt",
+            "same_as": "old.txt",
+        }
     ]
 
 
@@ -167,21 +178,46 @@ def test_story_dates_come_from_pages_never_from_the_ingest(tmp_path: Path) -> No
     db = tmp_path / "w.db"
     strike = STRIKE.format(city="Northgate", n=6, pct=8).split("\n\n", 1)[1]
     flood = FLOOD.split("\n\n", 1)[1]
-    fire = ("A fire destroyed a timber warehouse in the old harbour district of Westmere on "
-            "Sunday night; firefighters fought the blaze for nine hours and nobody was hurt, "
-            "the fire service said.")
+    fire = (
+        "A fire destroyed a timber warehouse in the old harbour district of Westmere on "
+        "Sunday night; firefighters fought the blaze for nine hours and nobody was hurt, "
+        "the fire service said."
+    )
     records = [
-        {"id": "strike-a", "outlet": "Coast Daily", "title": "Northgate dock strike goes on",
-         "text": strike},
-        {"id": "strike-b", "outlet": "Port News", "title": "Dock strike in Northgate continues",
-         "text": strike + " Shipping lines are diverting vessels."},
-        {"id": "flood-a", "outlet": "Valley Post", "title": "Valley road closed", "text": flood,
-         "crawled": "2024-05-02T08:15:00+02:00"},
-        {"id": "flood-b", "outlet": "Hill Herald", "title": "Floods shut valley road",
-         "text": flood + " The road may stay closed for a week.",
-         "scraped_at": "2024-05-03T21:00:00Z"},
-        {"id": "fire-a", "outlet": "Westmere Gazette", "title": "Warehouse fire in Westmere",
-         "text": fire, "published": "2023-11-12T23:30:00Z", "crawled": "2024-01-01T00:00:00Z"},
+        {
+            "id": "strike-a",
+            "outlet": "Coast Daily",
+            "title": "Northgate dock strike goes on",
+            "text": strike,
+        },
+        {
+            "id": "strike-b",
+            "outlet": "Port News",
+            "title": "Dock strike in Northgate continues",
+            "text": strike + " Shipping lines are diverting vessels.",
+        },
+        {
+            "id": "flood-a",
+            "outlet": "Valley Post",
+            "title": "Valley road closed",
+            "text": flood,
+            "crawled": "2024-05-02T08:15:00+02:00",
+        },
+        {
+            "id": "flood-b",
+            "outlet": "Hill Herald",
+            "title": "Floods shut valley road",
+            "text": flood + " The road may stay closed for a week.",
+            "scraped_at": "2024-05-03T21:00:00Z",
+        },
+        {
+            "id": "fire-a",
+            "outlet": "Westmere Gazette",
+            "title": "Warehouse fire in Westmere",
+            "text": fire,
+            "published": "2023-11-12T23:30:00Z",
+            "crawled": "2024-01-01T00:00:00Z",
+        },
     ]
     path = tmp_path / "records.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
@@ -193,13 +229,17 @@ def test_story_dates_come_from_pages_never_from_the_ingest(tmp_path: Path) -> No
     assert (by_member["strike-a"]["first_seen"], by_member["strike-a"]["last_seen"]) == (None, None)
     assert by_member["flood-a"]["id"] == by_member["flood-b"]["id"]
     assert (by_member["flood-a"]["first_seen"], by_member["flood-a"]["last_seen"]) == (
-        "2024-05-02T06:15:00+00:00", "2024-05-03T21:00:00+00:00")
+        "2024-05-02T06:15:00+00:00",
+        "2024-05-03T21:00:00+00:00",
+    )
     assert by_member["fire-a"]["first_seen"] == "2023-11-12T23:30:00+00:00"
 
     table = run_cli(db, "stories")
     assert table.returncode == 0, table.stderr
     rebuilt = run_cli(db, "recluster")
     assert rebuilt.returncode == 0, rebuilt.stderr
-    after = {a: s for s in json.loads(run_cli(db, "stories", "--json").stdout) for a in s["articles"]}
+    after = {
+        a: s for s in json.loads(run_cli(db, "stories", "--json").stdout) for a in s["articles"]
+    }
     assert after["strike-b"]["first_seen"] is None
     assert after["flood-b"]["last_seen"] == "2024-05-03T21:00:00+00:00"

@@ -366,7 +366,11 @@ def ingest(
                         ))
                         continue
                     seen_hashes[result.id] = result.content_hash
-                    same_as = None if keep_duplicates else store.duplicate_of(result)
+                    same_as = None if keep_duplicates else _duplicate_of_safe(store, result)
+                    if isinstance(same_as, WiretraceError):
+                        same_as.path = doc.location or doc.source_path
+                        _fail(store, report, observer, same_as)
+                        continue
                     if same_as is not None:
                         report.duplicate += 1
                         report.duplicates.append((doc.location or doc.source_path, result.id, same_as))
@@ -393,6 +397,14 @@ def ingest(
             pool.close()
         store.finish_run(report.run_id, status, report.counts())
     return report
+
+
+def _duplicate_of_safe(store: Any, article: Article) -> str | WiretraceError | None:
+    """``store.duplicate_of`` with a failure reported for this article alone."""
+    try:
+        return store.duplicate_of(article)
+    except Exception as exc:  # a bug on one article: reported, the batch goes on
+        return _internal_error(exc, article.source_path)
 
 
 def _put_safe(store: Any, article: Article) -> str | WiretraceError:
