@@ -78,11 +78,13 @@ def _story_where(store: Store, f: StoryFilters) -> tuple[list[str], list[Any]] |
             return None
         where.append(f"s.id IN ({','.join('?' * len(restrict))})")
         params.extend(sorted(restrict))
+    # A date filter keeps dated stories only: an undated story (no member dated) is not known
+    # to fall inside any range.
     if f.since:
-        where.append("coalesce(s.last_seen, '9999') >= ?")
+        where.append("coalesce(s.last_seen, s.first_seen) >= ?")
         params.append(f.since)
     if f.until:
-        where.append("coalesce(s.first_seen, '0000') <= ? || 'T99'")
+        where.append("coalesce(s.first_seen, s.last_seen) <= ? || 'T99'")
         params.append(f.until)
     return where, params
 
