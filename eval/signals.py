@@ -245,8 +245,9 @@ def run_seeds(folder: Path, db: Path | None = None) -> None:
     them and print each check's outcome."""
     import tempfile
 
+    from wiretrace.adapters.signals import article_signals
     from wiretrace.pipeline import ingest
-    from wiretrace.signals import article_signals, headline_score, paragraph_techniques
+    from wiretrace.signals import headline_score, paragraph_techniques
     from wiretrace.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,18 +10,13 @@ import random
 
 import numpy as np
 
+from wiretrace.adapters.stories import recluster, update_stories
 from wiretrace.records import Article, Metadata
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import Sentence
 from wiretrace.store.reads import list_stories
 from wiretrace.store.representations import save_representations
-from wiretrace.stories import (
-    SimpleScore,
-    StoryClusterer,
-    recluster,
-    story_id_for,
-    update_stories,
-)
+from wiretrace.stories import SimpleScore, StoryClusterer, story_id_for
 
 DIM = 24
 

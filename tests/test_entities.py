@@ -8,12 +8,12 @@ from collections import Counter
 
 import pytest
 
+from wiretrace.adapters.entities import update_entities
 from wiretrace.entities import (
     Mention,
     recognize,
     resolve,
     same_entity,
-    update_entities,
 )
 from wiretrace.errors import NotFoundError
 from wiretrace.records import Article, Metadata

@@ -12,9 +12,10 @@ import httpx
 import numpy as np
 import pytest
 
+from wiretrace.adapters.stories import recluster, update_stories
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import Sentence
-from wiretrace.stories import SimpleScore, StoryClusterer, recluster, story_id_for, update_stories
+from wiretrace.stories import SimpleScore, StoryClusterer, story_id_for
 from wiretrace.stories.cluster import SIGNALS, p_same
 
 from .test_stories import CachedOnlyBackend, _store_articles

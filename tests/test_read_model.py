@@ -17,9 +17,9 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from wiretrace.adapters.signals import article_signals
 from wiretrace.cli.app import app
 from wiretrace.sample import load_truth
-from wiretrace.signals import article_signals
 from wiretrace.store import open_store
 from wiretrace.store.reads import StoryFilters, list_stories, stories_page
 from wiretrace.store.signals import articles_with_signal

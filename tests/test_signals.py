@@ -172,8 +172,8 @@ def test_more_sensational_headline_than_the_source():
 
 
 def test_store_keeps_signals_per_content_and_filters_by_name(store):
+    from wiretrace.adapters.signals import article_signals
     from wiretrace.pipeline import ingest
-    from wiretrace.signals import article_signals
     from wiretrace.store.signals import articles_with_signal
 
     folder = Path(store.path).parent / "in"

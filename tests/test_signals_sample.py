@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from wiretrace.adapters.signals import article_signals
 from wiretrace.sample import load_truth
-from wiretrace.signals import article_signals
 from wiretrace.store import open_store
 
 CASES = load_truth()["signals"]

@@ -146,7 +146,7 @@ def test_filter_ignores_signals_of_an_earlier_version_of_the_article(db: Path, t
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     with open_store(copy) as store:
-        from wiretrace.signals import article_signals
+        from wiretrace.adapters.signals import article_signals
 
         article_signals(store, "spun-a")
         assert stories_page(store, StoryFilters(signal="escalation"))["total"] == 1

@@ -10,19 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from wiretrace.adapters.stories import recluster, update_stories
 from wiretrace.records import Article, Metadata
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import Sentence
 from wiretrace.store.reads import list_stories
 from wiretrace.store.representations import save_representations
 from wiretrace.store.stories import choose_title_article, get_story, story_article_ids
-from wiretrace.stories import (
-    SimpleScore,
-    StoryClusterer,
-    recluster,
-    story_id_for,
-    update_stories,
-)
+from wiretrace.stories import SimpleScore, StoryClusterer, story_id_for
 from wiretrace.stories.storylines import StoryProfile, link_storylines
 
 DIM = 24

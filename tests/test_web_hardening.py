@@ -65,10 +65,10 @@ def _late_records(store) -> list[dict]:
 def _make_stale(path: Path, tmp: Path) -> str:
     """Ingest the extra articles and assign them to stories without tracing, as an ingest
     stopped between its stories and traces stages leaves it. Returns the now stale story."""
+    from wiretrace.adapters.stories import update_stories
     from wiretrace.pipeline import ingest
     from wiretrace.provenance.trace import members_hash
     from wiretrace.store.stories import story_article_ids, story_of_article
-    from wiretrace.stories import update_stories
 
     with open_store(path) as store:
         records = _late_records(store)

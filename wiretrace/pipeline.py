@@ -176,11 +176,11 @@ def _representations_stage(
 
 
 def _stories_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
-    return _later().stories.update_stories(store, ids, progress=progress)
+    return _later().story_adapter.update_stories(store, ids, progress=progress)
 
 
 def _entities_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
-    return _later().entities.update_entities(store, ids, progress=progress)
+    return _later().entity_adapter.update_entities(store, ids, progress=progress)
 
 
 def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
@@ -214,12 +214,15 @@ def _later() -> SimpleNamespace:
     embedding, clustering and NER code, which commands that never run them (``show``,
     ``serve``, an ingest with ``--no-stories``) and extraction workers should not pay for."""
     from . import entities, provenance, representations, stories
+    from .adapters import entities as entity_adapter
+    from .adapters import stories as story_adapter
     from .store import representations as stored_representations
     from .store import traces
 
     return SimpleNamespace(
         representations=representations, stories=stories, entities=entities,
         provenance=provenance, traces=traces, stored_representations=stored_representations,
+        story_adapter=story_adapter, entity_adapter=entity_adapter,
     )
 
 

@@ -46,7 +46,7 @@ def _view(store: Store, article_id: str, raw: bool, signals: bool) -> dict[str, 
     (read from the store or computed in memory: the store is opened read-only)."""
     view = article_view(store, article_id, include_raw=raw)
     if signals:
-        from ..signals import article_signals
+        from ..adapters.signals import article_signals
 
         view["signals"] = article_signals(store, article_id)
     return view

@@ -59,7 +59,7 @@ def signals_cmd(
     require_store(ctx)
     store = store_from(ctx, readonly=no_trace)
     try:
-        from ..signals import article_signals
+        from ..adapters.signals import article_signals
 
         result = article_signals(store, article_id, trace=not no_trace)
     except (WiretraceError, sqlite3.Error) as exc:

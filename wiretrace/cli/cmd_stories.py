@@ -140,7 +140,7 @@ def recluster_cmd(
 
     Example: `wiretrace --db cases.db recluster --json`
     """
-    from ..stories import recluster
+    from ..adapters.stories import recluster
     from .progress import make_progress
 
     store = store_from(ctx)

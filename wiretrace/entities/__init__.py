@@ -2,8 +2,8 @@
 
 ``recognize`` finds mentions, ``same_entity`` decides whether two names are one entity (with
 the rule and score as evidence), ``resolve`` clusters mentions into entities, and
-``update_entities`` keeps them in the store (``wiretrace.store.entities`` answers the
-entity list and page).
+``wiretrace.adapters.entities.update_entities`` keeps them in the store
+(``wiretrace.store.entities`` answers the entity list and page).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from ..records import Article
 from ..stage import Stage
 from .merge import Entity, MergeDecision, Variant, parse_name, resolve, same_entity
 from .recognize import Mention, recognize, recognize_many
-from .update import resolve_store, update_entities
 
 
 def entities_of(articles: Sequence[Article], story_of: Mapping[str, str] | None = None) -> list[Entity]:
@@ -41,8 +40,6 @@ __all__ = [
     "parse_name",
     "recognize",
     "resolve",
-    "resolve_store",
     "same_entity",
     "skeleton",
-    "update_entities",
 ]

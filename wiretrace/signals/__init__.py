@@ -8,7 +8,7 @@ SemEval-2023 Task 3 training data (research use) and shipped as weights only.
 from __future__ import annotations
 
 from .analyze import TRAINED_LANGUAGES, analyze_text, genre, headline_score, paragraph_techniques
-from .article import article_signals, page_signals
+from .article import page_signals, signal_names
 from .model import GENRES, TECHNIQUES
 from .relative import relative_signals
 
@@ -17,10 +17,10 @@ __all__ = [
     "TECHNIQUES",
     "TRAINED_LANGUAGES",
     "analyze_text",
-    "article_signals",
     "genre",
     "headline_score",
     "page_signals",
     "paragraph_techniques",
     "relative_signals",
+    "signal_names",
 ]

@@ -122,7 +122,7 @@ def mark_techniques(segs: list[dict[str, Any]], techniques: list[dict[str, Any]]
 def signals_of(store: Any, article_id: str) -> dict[str, Any] | None:
     """The article's signals as ``wiretrace signals`` gives them (stored, or computed in
     memory on a read-only store); None when they cannot be computed for it."""
-    from ..signals import article_signals
+    from ..adapters.signals import article_signals
 
     try:
         return article_signals(store, article_id)

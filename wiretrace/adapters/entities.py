@@ -1,4 +1,4 @@
-"""The entities stage run against a store: recognise mentions in new articles, re-resolve,
+"""The entities stage run against a store (``update_entities``): recognise mentions in new articles, re-resolve,
 keep ids stable.
 
 Recognition is the expensive part and runs once per article; resolving is cheap (blocked,
@@ -13,12 +13,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from ..entities.merge import Entity, resolve
+from ..entities.recognize import Mention, recognize, recognize_many
 from ..lang.names import to_ascii
 from ..store import entities as repo
 from ..store.base import Store
 from ..store.stories import story_index
-from .merge import Entity, resolve
-from .recognize import Mention, recognize, recognize_many
 
 WRITE_BATCH = 32
 
