@@ -203,7 +203,13 @@ def test_writes_only_with_allow_writes(stale_store, tmp_path):
     path = _copy(stale_store[0], tmp_path / "writable.db")
     sid = quote(stale_store[1], safe="")
     with running_server(str(path), allow_writes=True) as base, httpx.Client(base_url=base, timeout=120) as c:
-        assert c.get(f"/api/stories/{sid}/trace").json()["stale"] is False  # computed and stored
+        before = _files(path)
+        # a read never writes, even on a server that allows writes: the trace is computed
+        # for the request and said to be stale
+        assert c.get(f"/api/stories/{sid}/trace").json()["stale"] is True
+        assert c.get(f"/stories/{sid}").status_code == 200
+        after = _files(path)
+        assert after[""] == before[""] and (after["-wal"] or b"") == (before["-wal"] or b"")
         r = c.post("/api/ingest", content=json.dumps({
             "id": "posted-1", "title": "Posted report", "language": "en",
             "text": "The council approved the budget on Tuesday. Spending on roads rises by a tenth.",
@@ -213,6 +219,7 @@ def test_writes_only_with_allow_writes(stale_store, tmp_path):
     with open_store(path, readonly=True) as store:
         row = store.conn.execute("SELECT trace_json FROM traces WHERE story_id = ?",
                                  (stale_store[1],)).fetchone()
+        # stored by the posted ingest's stages (pending work included), not by the reads
         assert "late-copy-1" in json.loads(row[0])["articles"]
 
 

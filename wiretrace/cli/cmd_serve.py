@@ -18,8 +18,8 @@ def serve_cmd(
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port."),
     allow_writes: bool = typer.Option(
         False, "--allow-writes",
-        help="Enable POST /api/ingest and let reads store what they compute (traces). "
-        "Without it the store is opened read-only and never written.",
+        help="Enable POST /api/ingest (its run traces the stories it changes). Reads never "
+        "write; without this option the store is opened read-only and never written.",
     ),
     allowed_host: list[str] = typer.Option(
         [], "--allowed-host",
@@ -35,7 +35,7 @@ def serve_cmd(
     /api/entities/ID, /api/search?q=; OpenAPI spec at /openapi.json. Ids are URL-encoded.
 
     A story whose stored trace predates its articles is traced for the request and shown
-    as stale; only --allow-writes stores it.
+    as stale, never stored by a read: `wiretrace trace ID` or the next ingest stores it.
 
     Examples: `wiretrace serve` · `wiretrace --db cases.db serve --port 8080` ·
     `wiretrace serve --host 0.0.0.0 --allowed-host wiretrace.lan`

@@ -154,8 +154,10 @@ def _templates() -> Environment:
 class StoreHolder:
     """One connection per thread: SQLite connections are cheap, locks are not.
 
-    Without ``writable`` every connection is read-only (``mode=ro``, ``query_only``), and the
-    store must already exist at the current schema: serving never creates or migrates it.
+    Reads always get a read-only connection (``mode=ro``, ``query_only``), so a GET never
+    writes, whatever the server allows. Without ``writable`` the store must already exist at
+    the current schema: serving never creates or migrates it; with it, the write routes get
+    a writable connection from ``writer()``.
     """
 
     def __init__(self, db_path: str, *, writable: bool = False) -> None:
@@ -182,10 +184,21 @@ class StoreHolder:
             )
 
     def get(self) -> Any:
+        """This thread's read-only store."""
         store = getattr(self._local, "store", None)
         if store is None:
-            store = open_store(self.db_path, readonly=self.readonly)
+            store = open_store(self.db_path, readonly=True)
             self._local.store = store
+        return store
+
+    def writer(self) -> Any:
+        """This thread's writable store, for the write routes of an ``--allow-writes`` server."""
+        if self.readonly:
+            raise StoreError("this server is read-only (serve with --allow-writes)", path=self.db_path)
+        store = getattr(self._local, "writer", None)
+        if store is None:
+            store = open_store(self.db_path)
+            self._local.writer = store
         return store
 
 
@@ -474,7 +487,7 @@ def create_app(
                 chunks.append(chunk)
             body = b"".join(chunks)
             try:
-                return await run_in_threadpool(lambda: queries.ingest_jsonl(holder.get(), body))
+                return await run_in_threadpool(lambda: queries.ingest_jsonl(holder.writer(), body))
             except UnicodeError as exc:  # text no encoding can store (a lone surrogate)
                 detail = f"the posted records hold text that is not valid Unicode: {exc}"
                 return JSONResponse({"detail": detail, "code": DecodeError.code}, status_code=422)
