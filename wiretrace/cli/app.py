@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import typer
 from rich.console import Console
@@ -75,6 +77,16 @@ def print_json(obj: Any, *, lines: bool = False) -> None:
     else:
         sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def input_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a line-per-record input (``-`` is stdin), numbered from 1 so
+    an error can name FILE:LINE; undecodable bytes are replaced, never fatal."""
+    handle: TextIO = sys.stdin if str(path) == "-" else path.open(encoding="utf-8", errors="replace")
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, line
 
 
 def fail(message: str, code: int = 1) -> None:

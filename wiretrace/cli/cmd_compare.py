@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -15,7 +13,7 @@ from rich.table import Table
 
 from ..errors import WiretraceError
 from ..records import Article
-from .app import app, err, fail, out, print_json, store_from
+from .app import app, err, fail, input_lines, out, print_json, store_from
 
 PAIRS_BATCH = 16  # pairs embedded per model call: large enough to batch, small for progress
 
@@ -131,18 +129,6 @@ def _parse_pair_line(line: str) -> tuple[Any, Article, Article]:
     return pair_id, sides[0], sides[1]
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    handle: TextIO
-    if str(path) == "-":
-        handle = sys.stdin
-    else:
-        handle = path.open(encoding="utf-8", errors="replace")
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield number, line
-
-
 def _compare_pairs(path: Path) -> int:
     """Score every pair in ``path``; report bad lines and return the exit code."""
     from ..similarity import score_pair
@@ -153,7 +139,7 @@ def _compare_pairs(path: Path) -> int:
     parsed: list[tuple[str, Article, Article]] = []
     failures = 0
     try:
-        for number, line in _lines(path):
+        for number, line in input_lines(path):
             try:
                 parsed.append(_parse_pair_line(line))
             except ValueError as exc:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import typer
 from rich.markup import escape
 
 from ..errors import WiretraceError
-from .app import app, err, fail, out, print_json, store_from
+from .app import app, err, fail, input_lines, out, print_json, store_from
 from .cmd_show import require_store
 
 MAX_TEXT_CHARS = 1_000_000  # the same bound ingest puts on a plain-text document
@@ -122,14 +120,6 @@ def _parse_text_line(line: str) -> dict[str, Any]:
     return record
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    handle: TextIO = sys.stdin if str(path) == "-" else path.open(encoding="utf-8", errors="replace")
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield number, line
-
-
 def _signals_of_texts(path: Path) -> int:
     """One output line per good input line; bad lines are reported as FILE:LINE on stderr."""
     from ..signals import analyze_text
@@ -138,7 +128,7 @@ def _signals_of_texts(path: Path) -> int:
         fail(f"{path}: no such file")
     failures = done = 0
     try:
-        for number, line in _lines(path):
+        for number, line in input_lines(path):
             try:
                 record = _parse_text_line(line)
             except ValueError as exc:
