@@ -147,6 +147,20 @@ class UnknownSignalError(UsageError):
     code = "E602"
 
 
+class InvalidFilterError(UsageError):
+    """A filter value no record can have the form of (``--lang English``, ``--since
+    yesterday``); the message lists the valid values or the form expected."""
+
+    code = "E603"
+
+
+class CorrectionError(UsageError):
+    """A correction that cannot be made as asked (an article not in the story, a story merged
+    into itself, undoing what is already undone); the message says what to do instead."""
+
+    code = "E610"
+
+
 class InternalError(WiretraceError):
     """A bug that stopped a command; the traceback goes to a crash log (exit code 3)."""
 
