@@ -45,7 +45,8 @@ def main() -> None:
         command = ctx.command_path if ctx is not None else "wiretrace"
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         if message.strip():  # empty when the help was shown instead (no arguments at all)
-            print(f"{command}: {message} (see '{command} --help')", file=sys.stderr)
+            print(f"{command}: {message}{global_option_hint(exc)} (see '{command} --help')",
+                  file=sys.stderr)
         sys.exit(getattr(exc, "exit_code", 2))
     except (KeyboardInterrupt, typer.Abort):
         print("interrupted", file=sys.stderr)
@@ -58,6 +59,21 @@ def main() -> None:
         )
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# Options of ``wiretrace`` itself, which go before the command.
+GLOBAL_OPTIONS = ("--db", "--version")
+
+
+def global_option_hint(exc: Exception) -> str:
+    """A hint when a global option was given after the command (``stories --db x.db``)."""
+    name = getattr(exc, "option_name", None)
+    if name not in GLOBAL_OPTIONS:
+        return ""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.info_name if ctx is not None and ctx.parent is not None else "COMMAND"
+    value = " PATH" if name == "--db" else ""
+    return f"; {name} goes before the command: wiretrace {name}{value} {command} ..."
 
 
 # Exit codes (README "Exit codes"): 0 all fine, 1 some inputs failed, 2 usage error, 3 a bug.

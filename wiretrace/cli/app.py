@@ -44,6 +44,14 @@ class State:
     db: str
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"wiretrace {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     ctx: typer.Context,
@@ -51,8 +59,13 @@ def _global(
         None,
         "--db",
         envvar="WIRETRACE_DB",
-        help="SQLite store to use (created if missing). Default: ./wiretrace.db.",
+        help="SQLite store to use (created if missing; its folder must exist). "
+        "Default: ./wiretrace.db. Give it before the command: `wiretrace --db x.db stories`.",
         show_default=False,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.",
     ),
 ) -> None:
     ctx.obj = State(db=db or default_db_path())
@@ -60,8 +73,37 @@ def _global(
     CRASH_DIR = os.path.dirname(os.path.abspath(ctx.obj.db))
 
 
+# The first 16 bytes of every SQLite database file (https://www.sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_db_path(db: str, *, create: bool) -> None:
+    """Fail with one line (exit 2) when ``db`` cannot be a store: an existing file that is not
+    an SQLite database, a folder, or (when the command would create it) a path whose folder
+    does not exist, which is a typo far more often than a wish for new folders."""
+    if db == ":memory:" or db.startswith("file:"):
+        return
+    path = Path(db)
+    if path.is_dir():
+        fail(f"--db {db} is a folder; give a file such as {path / 'wiretrace.db'}", code=2)
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            fail(f"--db {db}: cannot read it ({exc.strerror or exc})", code=2)
+            return
+        if head and head != SQLITE_HEADER:
+            fail(f"--db {db} is not a wiretrace store (not an SQLite database file)", code=2)
+        return
+    folder = path.absolute().parent
+    if create and not folder.is_dir():
+        fail(f"--db {db}: the folder {folder} does not exist; create it first", code=2)
+
+
 def store_from(ctx: typer.Context, *, readonly: bool = False) -> SQLiteStore:
     state: State = ctx.obj or State(db=default_db_path())
+    check_db_path(state.db, create=not readonly)
     try:
         return open_store(state.db, readonly=readonly)
     except WiretraceError as exc:

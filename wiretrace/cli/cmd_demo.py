@@ -61,8 +61,11 @@ def demo_cmd(
         out.print(table)
 
         if stories:
-            biggest = max(stories, key=lambda s: (len(set(s["languages"])), len(s["articles"])))
-            err.print(f"[bold]3/4[/] provenance of {biggest['id']}: who copied whom, what changed")
+            biggest = stories[0]  # the list is largest first: the story the table starts with
+            err.print(
+                f"[bold]3/4[/] provenance of the largest story, {biggest['id']} "
+                f"({len(biggest['articles'])} articles): who copied whom, what changed"
+            )
             out.print(render_tree(trace_story(store, biggest["id"]), limit=4))
 
         err.print("[bold]4/4[/] people, with every spelling merged")

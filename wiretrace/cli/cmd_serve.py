@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import typer
 from rich.markup import escape
 
 from ..errors import WiretraceError
-from .app import app, err, fail
+from .app import app, check_db_path, err, fail
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -50,6 +53,10 @@ def serve_cmd(
         )
         if host in ("0.0.0.0", "::") and not allowed_host:
             err.print("note: add --allowed-host NAME for each name clients will use to reach it")
+    check_db_path(ctx.obj.db, create=allow_writes)
+    problem = port_problem(host, port)
+    if problem:
+        fail(f"cannot serve on {host}:{port}: {problem}; choose another with --port", code=1)
     try:
         application = create_app(
             ctx.obj.db, allow_writes=allow_writes, allowed_hosts=[host, *allowed_host]
@@ -58,3 +65,24 @@ def serve_cmd(
         fail(str(exc))
     err.print(f"wiretrace: http://{escape(host)}:{port}/  (store: {escape(str(ctx.obj.db))}; Ctrl-C to stop)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served (in use, not an address of this machine), found
+    by binding it once before the server starts, so the user gets one line instead of the
+    banner followed by the server's own traceback; None when it is free."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"unknown host ({exc.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # the same option uvicorn sets, so a port left in TIME_WAIT is not reported as busy
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "the port is already in use"
+            return exc.strerror or str(exc)
+    return None

@@ -12,9 +12,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from ..errors import WiretraceError
+from ..errors import NotFoundError, WiretraceError
 from ..store.base import Store
-from ..store.reads import article_view
+from ..store.reads import article_view, missing_id_hint
 from .app import app, fail, out, print_json, store_from
 
 
@@ -43,8 +43,13 @@ def read_store(ctx: typer.Context, query: Callable[[Store], T], *, readonly: boo
 
 def _view(store: Store, article_id: str, raw: bool, signals: bool) -> dict[str, Any]:
     """The article as the read model shows it, with the signals ``wiretrace signals`` gives
-    (read from the store or computed in memory: the store is opened read-only)."""
-    view = article_view(store, article_id, include_raw=raw)
+    (read from the store or computed in memory: the store is opened read-only). An unknown
+    id is an error naming the ids the user probably meant."""
+    try:
+        view = article_view(store, article_id, include_raw=raw)
+    except NotFoundError as exc:
+        hint = missing_id_hint(store, article_id, looking_for="article")
+        raise NotFoundError(f"{exc.message}; {hint}" if hint else exc.message) from None
     if signals:
         from ..adapters.signals import article_signals
 

@@ -79,16 +79,18 @@ def stories_cmd(
     `wiretrace stories --outlet Reuters --since 2025-10-01 --until 2025-10-31` ·
     `wiretrace stories --signal added:Whataboutism`
     """
-    from ..errors import UnknownSignalError
+    from ..errors import UsageError
     from ..store.entities import find_entity_id
-    from ..store.reads import list_stories
-    from ..store.signals import check_signal_name
+    from ..store.reads import StoryFilters, check_filters, list_stories
 
-    if signal:
-        try:
-            check_signal_name(signal)
-        except UnknownSignalError as exc:
-            fail(str(exc), code=2)
+    try:  # a bad value is a usage error listing the valid ones, before the store is read
+        checked = check_filters(StoryFilters(
+            lang=lang, since=since, until=until, title_language=title_lang, signal=signal,
+        ))
+    except UsageError as exc:
+        fail(str(exc), code=2)
+        return
+    lang, since, until, title_lang = checked.lang, checked.since, checked.until, checked.title_language
 
     def query_stories(store: Store) -> list[dict[str, Any]]:
         if entity:
@@ -141,13 +143,19 @@ def recluster_cmd(
     Example: `wiretrace --db cases.db recluster --json`
     """
     from ..adapters.stories import recluster
-    from .progress import make_progress
+    from ..pipeline import run_pending_stages
+    from .progress import RichObserver, make_progress
 
     store = store_from(ctx)
     try:
         with make_progress() as progress:
             task = progress.add_task("representing", total=store.count_articles())
             summary = recluster(store, progress=lambda n=1: progress.advance(task, n))
+            # The stages after stories (entities, traces) run on the articles they have not
+            # done: after `ingest --no-stories` that is every article.
+            summary["stages"] = run_pending_stages(
+                store, observer=RichObserver(progress, documents=False)
+            )
     except WiretraceError as exc:
         fail(str(exc))
         return

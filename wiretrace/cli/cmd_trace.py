@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from ..errors import WiretraceError
+from ..errors import NotFoundError, WiretraceError
 from .app import app, err, fail, out, print_json, store_from
 from .cmd_show import require_store
 
@@ -59,7 +59,9 @@ def trace_cmd(
     article's cleaned text (as `show` prints it).
 
     JSON: `{"story", "origins", "edges": [{"from", "to", "kind", "confidence", "evidence"}],
-    "articles": {id: {"added", "omitted", "altered"}}}`.
+    "articles": {id: {"added", "omitted", "altered", "signals"}}}`; `signals` holds the
+    article's manipulation signals (techniques, genre, headline score and, for a derived
+    article, what the rewrite added, escalated or dropped; see `wiretrace signals`).
 
     Examples: `wiretrace trace s-1f2e3d4c5b6a` (an id from `wiretrace stories`) ·
     `wiretrace trace s-1f2e3d4c5b6a --json > trace.json` ·
@@ -87,6 +89,18 @@ def trace_cmd(
             result = trace_articles(store, ids, story=None)
         else:
             result = trace_story(store, ids[0], refresh=refresh)
+        if as_json:
+            from ..adapters.signals import trace_signals
+
+            trace_signals(store, result, None if articles else result.get("story", ids[0]))
+    except NotFoundError as exc:
+        from ..store.reads import missing_id_hint
+
+        hint = "" if articles else missing_id_hint(store, ids[0], looking_for="story")
+        if hint.startswith(f"{ids[0]!r} is an article"):
+            hint += f": run `wiretrace trace {hint.rsplit(' ', 1)[-1]}`"
+        fail(f"{exc.message}; {hint}" if hint else str(exc))
+        return
     except WiretraceError as exc:
         fail(str(exc))
         return

@@ -9,12 +9,16 @@ here writes.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from ..errors import NotFoundError
+from ..errors import InvalidFilterError, NotFoundError
+from ..lang.tables import identifiable_languages
 from . import entities as entity_repo
 from .base import Store
 from .signals import articles_with_signal, check_signal_name
@@ -47,6 +51,70 @@ class StoryFilters:
     min_size: int = 1
     title_language: str | None = None
     signal: str | None = None
+
+
+# A language filter is an ISO 639 code, optionally with a region (en, bg, pt-BR): the form
+# every stored article's language has (identified, or given by a record).
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$", re.IGNORECASE)
+# A date filter is a day, a month or a year, compared as a prefix of ISO dates.
+_DATE_FILTER = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def check_lang(value: str | None) -> str | None:
+    """``value`` as a language code, or an ``InvalidFilterError`` listing the codes (a name
+    such as "English" would otherwise match nothing, silently)."""
+    if not value:
+        return None
+    if not _LANG_CODE.match(value):
+        codes = ", ".join(sorted(identifiable_languages()))
+        raise InvalidFilterError(
+            f"invalid language {value!r}: give an ISO 639-1 code, one of {codes}"
+        )
+    return value.lower()
+
+
+def check_date(value: str | None, name: str) -> str | None:
+    """``value`` as a date filter (YYYY-MM-DD, YYYY-MM or YYYY), or an ``InvalidFilterError``
+    saying the form: a free-form date would compare as text and match arbitrary stories."""
+    if not value:
+        return None
+    value = value.strip()
+    ok = bool(_DATE_FILTER.match(value))
+    if ok:
+        year, month, day = (int(p) for p in (value.split("-") + ["1", "1"])[:3])
+        try:
+            date(year, month, day)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise InvalidFilterError(
+            f"invalid {name} date {value!r}: give YYYY-MM-DD, YYYY-MM or YYYY (2025-10-17)"
+        )
+    return value
+
+
+def check_filters(f: StoryFilters) -> StoryFilters:
+    """The filters with every value checked (language code, date forms, signal name) and
+    normalised; the first bad value is an ``InvalidFilterError`` / ``UnknownSignalError``
+    listing the valid ones, the same on every surface."""
+    return StoryFilters(
+        lang=check_lang(f.lang), outlet=f.outlet, entity=f.entity, q=f.q,
+        since=check_date(f.since, "since"), until=check_date(f.until, "until"),
+        min_size=f.min_size, title_language=check_lang(f.title_language),
+        signal=check_signal_name(f.signal) if f.signal else None,
+    )
+
+
+def suggest_ids(wanted: str, known: Sequence[str], *, limit: int = 3) -> list[str]:
+    """Stored ids the user probably meant by ``wanted``: ids it begins (``en/story`` for
+    ``en/story.txt``), then the closest by spelling."""
+    low = wanted.casefold()
+    starts = sorted(k for k in known if k.casefold().startswith(low))
+    if starts:
+        return starts[:limit]
+    by_name = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(low, list(by_name), n=limit, cutoff=0.75)
+    return [by_name[c] for c in close]
 
 
 def _story_where(store: Store, f: StoryFilters) -> tuple[list[str], list[Any]] | None:
@@ -94,7 +162,7 @@ def stories_page(
 ) -> dict[str, Any]:
     """One page of stories matching ``filters``, largest first, then the most recently
     seen (undated last), then by id; ``limit=None`` for all of them."""
-    f = filters or StoryFilters()
+    f = check_filters(filters or StoryFilters())
     built = _story_where(store, f)
     if built is None:
         return {"total": 0, "limit": limit, "offset": offset, "items": []}
@@ -154,6 +222,21 @@ def entity_article_ids(store: Store, entity: str) -> list[str]:
     except NotFoundError:
         return store.search_article_ids(entity, limit=SEARCH_HITS_MAX)
     return entity_repo.article_ids_for_entity(store, entity_id)
+
+
+def missing_id_hint(store: Store, wanted: str, *, looking_for: str) -> str:
+    """What the user probably meant by an id that is no ``looking_for`` ("article" or
+    "story"): the story of an article id given where a story id was wanted, the article
+    ids it begins (a missing ``.txt``) or the closest ids; "" when nothing is near."""
+    if looking_for == "story":
+        story = story_of_article(store, wanted)
+        if story:
+            return f"{wanted!r} is an article; its story is {story}"
+        known = [r[0] for r in store.conn.execute("SELECT id FROM stories")]
+    else:
+        known = list(store.article_ids())
+    near = suggest_ids(wanted, known)
+    return f"did you mean {', '.join(near)}?" if near else ""
 
 
 # -- one story ---------------------------------------------------------------------------
@@ -243,6 +326,8 @@ def articles_page(
 ) -> dict[str, Any]:
     """One page of articles matching the filters (the story list's, plus ``story``), the
     most recently published first, undated last."""
+    lang = check_lang(lang)
+    since, until = check_date(since, "since"), check_date(until, "until")
     where, params = ["1=1"], []
     if lang:
         where.append("a.language = ?")

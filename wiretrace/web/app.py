@@ -31,7 +31,7 @@ from ..errors import DecodeError, NotFoundError, StoreError, WiretraceError
 from ..sources import DEFAULT_MAX_BYTES
 from ..store import open_store
 from ..store.sqlite import migrations
-from . import queries, schemas
+from . import corrections, queries, schemas
 from .render import diff_pair_view, graph_svg, highlight_article, isolate_bidi, signals_of
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +111,22 @@ def _checked_signal(signal: str | None) -> str | None:
         }]) from exc
 
 
+def _checked_filter(name: str, value: str | None) -> str | None:
+    """A language or date filter checked by the read model, or a 422 saying what is valid
+    (``lang=English`` lists the codes), like any other bad parameter."""
+    from ..errors import InvalidFilterError
+    from ..store.reads import check_date, check_lang
+
+    if not value:
+        return None
+    try:
+        return check_lang(value) if name == "lang" else check_date(value, name)
+    except InvalidFilterError as exc:
+        raise RequestValidationError([{
+            "loc": ("query", name), "msg": exc.message, "type": "value_error", "input": value,
+        }]) from exc
+
+
 def story_filters(
     lang: str | None = _text("Only stories with an article in this language"),
     outlet: str | None = _text("Only stories with an article from this outlet"),
@@ -125,8 +141,9 @@ def story_filters(
     """The story filters of a request, shared by the API and the story list page (an empty
     form field means no filter)."""
     return queries.StoryFilters(
-        lang=lang or None, outlet=outlet or None, entity=entity or None, q=q or None,
-        since=since or None, until=until or None, min_size=min_size,
+        lang=_checked_filter("lang", lang), outlet=outlet or None, entity=entity or None,
+        q=q or None, since=_checked_filter("since", since),
+        until=_checked_filter("until", until), min_size=min_size,
         signal=_checked_signal(signal),
     )
 
@@ -308,6 +325,7 @@ def create_app(
     )
     holder = StoreHolder(db_path, writable=allow_writes)
     env = _templates()
+    env.globals["writable"] = allow_writes  # pages show correction forms only when they work
     app.state.allow_writes = allow_writes
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(
@@ -362,7 +380,7 @@ def create_app(
     def api_trace(story_id: str = _id_param("story")) -> dict[str, Any]:
         """Origins, derivation edges and per-article claim diff. ``stale`` is true when the
         store has no current trace and this read-only server computed one without saving it."""
-        return queries.story_trace(holder.get(), story_id)
+        return queries.story_trace(holder.get(), story_id, signals=True)
 
     @app.get("/api/articles", tags=["articles"], response_model=None,
              responses={200: {"model": schemas.ArticlesPage}})
@@ -379,8 +397,9 @@ def create_app(
         offset: int = _offset(),
     ) -> dict[str, Any]:
         return queries.articles_page(
-            holder.get(), lang=lang, outlet=outlet, story=story, entity=entity, q=q,
-            since=since, until=until, signal=_checked_signal(signal), limit=limit,
+            holder.get(), lang=_checked_filter("lang", lang), outlet=outlet, story=story,
+            entity=entity, q=q, since=_checked_filter("since", since),
+            until=_checked_filter("until", until), signal=_checked_signal(signal), limit=limit,
             offset=offset,
         )
 
@@ -470,6 +489,8 @@ def create_app(
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
+
+    corrections.add_routes(app, holder, page, allow_writes=allow_writes)
 
     if allow_writes:
         @app.post("/api/ingest", tags=["write"], response_model=None,
