@@ -18,7 +18,9 @@ from ..entities.recognize import Mention, recognize, recognize_many
 from ..lang.names import to_ascii
 from ..store import entities as repo
 from ..store.base import Store
+from ..store.corrections import ENTITY_ACTIONS, active_corrections
 from ..store.stories import story_index
+from .corrections import apply_entity_corrections
 
 WRITE_BATCH = 32
 
@@ -72,6 +74,8 @@ def resolve_store(store: Store) -> dict[str, int]:
         by_article[row["article_id"]].append(m)
         previous[(row["article_id"], m.start, m.end)] = row["entity_id"]
     entities = resolve(by_article, story_of=story_index(store))
+    # an analyst's corrections (merges, splits, rejected variants) outrank the merge rules
+    entities = apply_entity_corrections(entities, active_corrections(store, ENTITY_ACTIONS))
     ids = _assign_ids(entities, previous, repo.entity_ids(store))
     removed = repo.save_entities(store, entities, ids)
     return {"entities": len(entities), "mentions": len(previous), "removed": removed}

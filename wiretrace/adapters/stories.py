@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..embeddings import get_backend
+from ..store.corrections import apply_story_corrections
 from ..store.representations import load_representations
 from ..store.stage_state import mark_done
 from ..store.stories import (
@@ -68,6 +69,7 @@ def update_stories(
     moved = [m for split in splits for m in split.members]
     touched = save_changes(store, clusterer, [*assigned, *moved])
     storylines = rebuild_storylines(store, clusterer)
+    corrected = apply_story_corrections(store)  # an analyst's splits and merges stand
     return {
         "articles": len(assigned),
         "new_stories": len(set(clusterer.stories) - before),
@@ -77,6 +79,7 @@ def update_stories(
         "stories": len(clusterer.stories),
         "storylines": storylines,
         "scorer_calls": clusterer.scorer_calls,
+        **corrected,
     }
 
 
@@ -97,6 +100,7 @@ def recluster(
     assigned = clusterer.fit(reprs.values())
     save_changes(store, clusterer, assigned, replace_all=True)
     storylines = rebuild_storylines(store, clusterer)
+    corrected = apply_story_corrections(store)  # an analyst's splits and merges stand
     # every article now has its story: the ingest pipeline need not run this stage on them
     mark_done(store, STAGE.name, STAGE.version, list(assigned))
     return {
@@ -106,4 +110,5 @@ def recluster(
         "merges": len(clusterer.merges),
         "storylines": storylines,
         "scorer_calls": clusterer.scorer_calls,
+        **corrected,
     }

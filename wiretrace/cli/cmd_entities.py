@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .app import app, err, out, print_json
+from .cmd_correct import entity_app  # `entity NAME` is `entity show NAME`; corrections beside it
 from .cmd_show import read_store
 
 
@@ -52,7 +53,7 @@ def entities_cmd(
     out.print(table)
 
 
-@app.command("entity")
+@entity_app.command("show")
 def entity_cmd(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Entity id, name or any spelling (Lukashenka, Лукашенко)."),

@@ -43,6 +43,11 @@ def ingest_cmd(
         help="Store a document even when an article with the same text, title and outlet is "
         "already stored under another id.",
     ),
+    restore_deleted: bool = typer.Option(
+        False, "--restore-deleted",
+        help="Store again articles deleted by `wiretrace delete` (same id or same content), "
+        "undoing their deletion; without it they are skipped.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-file error lines."),
     json_summary: bool = typer.Option(False, "--json", help="Print the run summary as JSON on stdout."),
 ) -> None:
@@ -79,6 +84,7 @@ def ingest_cmd(
                 run_stages=not no_stories,
                 max_bytes=max_mb * 1_000_000,
                 keep_duplicates=keep_duplicates,
+                restore_deleted=restore_deleted,
             )
     finally:
         store.close()
@@ -93,6 +99,7 @@ def ingest_cmd(
     err.print(
         f"[{colour}]ingested[/]: {report.new} new, {report.changed} changed, "
         f"{report.unchanged} unchanged, {report.duplicate} already stored (same content), "
+        + (f"{report.deleted} deleted by a correction (skipped), " if report.deleted else "") +
         f"{report.failed} failed → {escape(ctx.obj.db)}",
         highlight=False,
     )
