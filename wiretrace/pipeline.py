@@ -40,6 +40,7 @@ from .language import paragraph_languages
 from .records import Article, RawDocument
 from .sources import iter_documents
 from .stage import Stage, validate_chain
+from .store import corrections as stored_corrections
 from .store import stage_state
 
 KNOWN_FIELDS = {"id", "text", "html", "title", "url", "published", "outlet", "author", "language"}
@@ -265,6 +266,7 @@ class IngestReport:
     changed: int = 0
     unchanged: int = 0
     duplicate: int = 0  # same content as an article stored under another id: not stored again
+    deleted: int = 0  # deleted by a correction: not stored again (see ``restore_deleted``)
     failed: int = 0
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, message)
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (path, id, stored id)
@@ -277,7 +279,7 @@ class IngestReport:
 
     def counts(self) -> dict[str, int]:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-                "duplicate": self.duplicate, "failed": self.failed}
+                "duplicate": self.duplicate, "deleted": self.deleted, "failed": self.failed}
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -315,6 +317,7 @@ def ingest(
     doc_timeout: float | None = DEFAULT_DOC_SECONDS,
     doc_memory_mb: int | None = None,
     keep_duplicates: bool = False,
+    restore_deleted: bool = False,
 ) -> IngestReport:
     """Ingest files/folders/globs into ``store`` and bring stories and entities up to date.
 
@@ -326,6 +329,8 @@ def ingest(
     A document with the same text, title and outlet as an article stored under another id (the
     same file under another path, a record repeated under a new id, a copy within this run) is
     not stored again but counted as a duplicate of the stored id, unless ``keep_duplicates``.
+    An article deleted by a correction (same id or same content) is skipped and counted as
+    ``deleted``, unless ``restore_deleted``: then it is stored again and its deletion undone.
     """
     validate_chain(DOCUMENT_STAGES, given=("document",))
     later = store_stages() if run_stages else ()
@@ -369,6 +374,13 @@ def ingest(
                         ))
                         continue
                     seen_hashes[result.id] = result.content_hash
+                    deleted_by = stored_corrections.deleted_by(store, result)
+                    if deleted_by is not None and not restore_deleted:
+                        report.deleted += 1
+                        observer.document_done(doc.source_path, True)
+                        continue
+                    if deleted_by is not None:
+                        stored_corrections.lift_deletion(store, deleted_by)
                     same_as = None if keep_duplicates else _duplicate_of_safe(store, result)
                     if isinstance(same_as, WiretraceError):
                         same_as.path = doc.location or doc.source_path
