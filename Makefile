@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RAY_STAMP := $(VENV)/.installed-ray
 
 .PHONY: demo test lint eval bench browser clean
 
@@ -15,6 +16,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The tests also run the Ray path (wiretrace batch): the [ray] extra, for `make test` only.
+$(RAY_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,ray]'
+	@touch $(RAY_STAMP)
+
 # Debian's chromium for the browser tests (skipped politely when apt is not available).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -26,7 +32,7 @@ browser:
 demo: $(STAMP)
 	$(BIN)/wiretrace --db demo.db demo
 
-test: $(STAMP) browser
+test: $(RAY_STAMP) browser
 	$(BIN)/ruff check wiretrace tests bench eval tools
 	$(BIN)/pytest -q -x --durations=15
 

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "cmd_entities",
     "cmd_export",
     "cmd_serve",
+    "cmd_batch",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f".{_name}", __name__)
