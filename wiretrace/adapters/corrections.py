@@ -238,7 +238,7 @@ def _rebuilt(entity: Entity, name: str, typ: str, corrected: set[str], reason: s
         name = entity.name if entity.name in counts else counts.most_common(1)[0][0]
     variants = []
     for surface, n in counts.items():
-        if surface in corrected and surface != name:
+        if surface in corrected:
             variants.append(Variant(surface, n, reason, 1.0, CORRECTION_RULE))
         elif surface in old:
             v = old[surface]

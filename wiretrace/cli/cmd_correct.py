@@ -239,7 +239,7 @@ def corrections_cmd(
         return
     table = Table(header_style="bold")
     for col in ("#", "action", "target", "by", "at", "reason", "state"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
         state = "in force" if r["active"] else f"undone {r['undone_at']} by {r['undone_by']}"
         table.add_row(*(Text(str(x or "")) for x in (
