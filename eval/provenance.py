@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,11 +32,18 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from tests.stored_vectors import (  # noqa: E402
+    load_vectors,
+    representation,
+    text_key,
+    texts_to_embed,
+)
 from wiretrace.pipeline import process_document  # noqa: E402
 from wiretrace.provenance import trace_story_articles  # noqa: E402
 from wiretrace.provenance.evaluate import (  # noqa: E402
-    chosen_edge_samples,
+    apply_platt,
     fit_logistic,
+    fit_platt,
     reliability,
     score_traces,
 )
@@ -43,14 +51,20 @@ from wiretrace.provenance.graph import (  # noqa: E402
     DISPLAY_THRESHOLD,
     FOLLOWED_CONFIDENCE,
     FOLLOWED_REWRITE,
+    Node,
+    agency_key,
+    build_graph,
     edge_model,
 )
-from wiretrace.provenance.offline import represent_cached  # noqa: E402
+from wiretrace.provenance.offline import article_from_text, represent_cached  # noqa: E402
+from wiretrace.provenance.trace import make_node, story_alignments  # noqa: E402
 from wiretrace.representations import ArticleRepr  # noqa: E402
 from wiretrace.sources import iter_documents  # noqa: E402
 
 MODEL_PATH = ROOT / "wiretrace" / "provenance" / "data" / "edge_model.json"
 VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "sample_vectors.npz"
+STORIES = ROOT / "tests" / "fixtures" / "provenance" / "calibration_stories.json"
+STORIES_VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "calibration_vectors.npz"
 # The evidence the edge model reads (see wiretrace.provenance.graph.evidence_features). Not
 # the direction's certainty: how sure the order is says nothing about whether one article was
 # made from the other (and same-day independent coverage would teach it that it does).
@@ -77,19 +91,87 @@ def load_articles():
 
 def representations(articles) -> dict[str, ArticleRepr]:
     """Stored test vectors where they exist, the model (cached) for the rest."""
-    from tests.stored_vectors import load_vectors, representation, text_key, texts_to_embed
-
     table = load_vectors(VECTORS)
     if all(text_key(t) in table for t in texts_to_embed(articles.values())):
         return {a.id: representation(a, table) for a in articles.values()}
     return represent_cached(list(articles.values()), CACHE)
 
 
-def allsides_samples(names: list[str]) -> list[tuple[str, list[float], int, object]]:
-    """Labelled pairs from the AllSides dev set, when ../shared holds it: each member is an
-    outlet's own report of the event, so a source the graph gives it is not a derivation
-    (label 0). Pairs that share much wording (the same wire copy run by two outlets) are left
-    out: whether one copied the other or both ran the wire, the data does not say."""
+@dataclass
+class LabelledEvent:
+    """One event's articles, aligned once, and its true derivations (source, target)."""
+
+    name: str
+    origin: str  # "sample" (the bundled corpus), "stories" (the calibration stories), "allsides"
+    nodes: dict[str, Node]
+    alignments: list
+    true_edges: set[tuple[str, str]]
+
+
+def labelled_event(name: str, origin: str, members, reprs, derivations) -> LabelledEvent:
+    nodes = {a.id: make_node(a, reprs[a.id]) for a in members if a.id in reprs}
+    return LabelledEvent(
+        name,
+        origin,
+        nodes,
+        story_alignments(nodes),
+        {(agency_key(d["from"]) or d["from"], d["to"]) for d in derivations},
+    )
+
+
+def event_edges(event: LabelledEvent, model: dict) -> list[tuple[object, int]]:
+    """(edge, label) for every source the graph chooses for a member when nothing is hidden
+    (the choices a confidence has to be calibrated for), read with ``model``. Identical texts
+    (confidence 1 by rule) and credited wires (rule-based, reported apart) are left out, and
+    so are AllSides pairs sharing much wording: whether one outlet copied the other or both
+    ran the same wire copy, the data does not say."""
+    for node in event.nodes.values():
+        node.original_of.clear()
+    chosen, _ = build_graph(event.nodes, event.alignments, threshold=0.0, model=model)
+    out = []
+    for edge in chosen.values():
+        if edge.identical or edge.common_source:
+            continue
+        if event.origin == "allsides" and edge.features["unquoted_verbatim"] >= SHARED_COPY:
+            continue
+        label = int((agency_key(edge.source) or edge.source, edge.target) in event.true_edges)
+        out.append((edge, label))
+    return out
+
+
+def calibration_story_events() -> list[LabelledEvent]:
+    """The calibration stories written for the project (tests/fixtures/provenance): independent
+    coverage quoting the same officials, common sources, rewrites in other words."""
+    data = json.loads(STORIES.read_text(encoding="utf-8"))
+    table = load_vectors(STORIES_VECTORS)
+    groups: dict[str, list] = defaultdict(list)
+    for item in data["articles"]:
+        article = article_from_text(
+            item["id"],
+            item["text"],
+            language=item["language"],
+            published=item.get("published"),
+            outlet=item.get("outlet"),
+            credits=item.get("credits", []),
+        )
+        groups[item["event"]].append(article)
+    articles = [a for group in groups.values() for a in group]
+    if all(text_key(t) in table for t in texts_to_embed(articles)):
+        reprs = {a.id: representation(a, table) for a in articles}
+    else:
+        reprs = represent_cached(articles, CACHE)
+    return [
+        labelled_event(
+            f"stories-{event}", "stories", members, reprs,
+            [d for d in data["derivations"] if d["to"] in {a.id for a in members}],
+        )
+        for event, members in sorted(groups.items())
+    ]
+
+
+def allsides_events() -> list[LabelledEvent]:
+    """The AllSides dev set, when ../shared holds it: each member is an outlet's own report of
+    the event, so a source the graph gives it is not a derivation (label 0)."""
     sys.path.insert(0, str(ROOT / "eval"))
     from clustering import ALLSIDES, article_from_row, cached_representations, load_allsides
 
@@ -101,18 +183,16 @@ def allsides_samples(names: list[str]) -> list[tuple[str, list[float], int, obje
     groups: dict[str, list] = defaultdict(list)
     for row, article in zip(rows, arts, strict=True):
         groups[str(row["event"])].append(article)
-    out = []
-    for event, members in sorted(groups.items()):
-        if len(members) < 2:
-            continue
-        for features, _, edge in chosen_edge_samples(members, reprs, {"derivations": []}):
-            if edge.common_source or features["unquoted_verbatim"] >= SHARED_COPY:
-                continue
-            out.append((f"allsides-{event}", [float(features.get(n, 0.0)) for n in names], 0, edge))
-    return out
+    return [
+        labelled_event(f"allsides-{event}", "allsides", members, reprs, [])
+        for event, members in sorted(groups.items())
+        if len(members) >= 2
+    ]
 
 
 def _report(label: str, probs: np.ndarray, y: np.ndarray) -> None:
+    if not len(y):
+        return
     ece, table = reliability(probs, y)
     shown = probs >= DISPLAY_THRESHOLD
     precision = y[shown].mean() if shown.any() else 1.0
@@ -128,50 +208,109 @@ def _report(label: str, probs: np.ndarray, y: np.ndarray) -> None:
         print(f"    {lo:.1f}-{hi:.1f}{'':<5}{count:>6}{conf:>11.3f}{acc:>9.3f}")
 
 
-def calibration(articles, reprs, events, truth, fit: bool, l2: float = L2) -> None:
-    """Leave-one-event-out calibration of the edge model on the chosen edges."""
+def _model(names: list[str], w: np.ndarray) -> dict:
+    return {"features": names, "weights": [float(v) for v in w[:-1]], "intercept": float(w[-1])}
+
+
+def calibration(events: list[LabelledEvent], fit: bool, l2: float = L2) -> None:
+    """Leave-one-event-out calibration of the confidence the trace shows.
+
+    Training rows are the chosen edges under the shipped model. For each event, the model is
+    refitted on every other event and the held-out event is traced again with it: the
+    confidences scored are the final ones (model, verbatim-copy and followed-rewrite rules
+    together), for edges the held-out model itself chooses."""
     names = FEATURES if fit else edge_model()["features"]
-    samples, wire = [], []
-    for event, ids in sorted(events.items()):
-        for features, label, edge in chosen_edge_samples(
-            [articles[i] for i in ids], reprs, truth
-        ):
-            if edge.common_source:  # a credited wire: confidence from the credit, not the model
-                wire.append((edge.confidence, label))
-                continue
-            samples.append((event, [float(features.get(n, 0.0)) for n in names], label, edge))
-    n_sample = len(samples)
-    if "--no-allsides" not in sys.argv:
-        samples += allsides_samples(names)
-    x = np.array([s[1] for s in samples])
-    y = np.array([s[2] for s in samples], dtype=float)
-    groups = np.array([s[0] for s in samples])
-    held_out = np.zeros(len(samples))
-    for event in sorted(set(groups)):
-        test = groups == event
-        w = fit_logistic(x[~test], y[~test], l2=l2)
-        held_out[test] = 1 / (1 + np.exp(-(x[test] @ w[:-1] + w[-1])))
+    shipped = edge_model()
+    rows = {e.name: event_edges(e, shipped) for e in events}
+    x_of = {
+        name: np.array([[float(edge.features.get(n, 0.0)) for n in names] for edge, _ in r])
+        .reshape(len(r), len(names))
+        for name, r in rows.items()
+    }
+    y_of = {name: np.array([lab for _, lab in r], dtype=float) for name, r in rows.items()}
+    held: dict[str, np.ndarray] = {}
+    for event in events:
+        others = [n for n in rows if n != event.name]
+        x = np.vstack([x_of[n] for n in others])
+        y = np.concatenate([y_of[n] for n in others])
+        model = _model(names, fit_logistic(x, y, l2=l2))
+        found = [(edge.confidence, label) for edge, label in event_edges(event, model)]
+        held[event.name] = np.array(found, dtype=float).reshape(len(found), 2)
+    # The calibration map, cross-fitted: each event's confidences go through a map fitted on
+    # the other events' held-out confidences.
+    mapped: dict[str, np.ndarray] = {}
+    for event in events:
+        rest = np.vstack([held[n] for n in held if n != event.name])
+        a, b = fit_platt(rest[:, 0], rest[:, 1])
+        mapped[event.name] = np.column_stack(
+            [apply_platt(held[event.name][:, 0], a, b), held[event.name][:, 1]]
+        )
     print(
         f"\nedge calibration: the source chosen for each article (nothing hidden), labelled "
-        f"right or wrong; {len(set(groups))} events, model refitted leaving one event out"
+        f"right or wrong; {len(events)} events, model refitted leaving one event out, the "
+        "held-out event traced with it (final confidence: model and rules), then the "
+        "calibration map fitted on the other events' held-out confidences"
     )
-    ece, _ = reliability(held_out, y)
-    _report("sample corpus + AllSides dev", held_out, y)
-    _report("sample corpus alone", held_out[:n_sample], y[:n_sample])
-    if len(samples) > n_sample:
-        _report("AllSides dev alone", held_out[n_sample:], y[n_sample:])
-    followed = [s[2] for s in samples if s[3].features.get("followed", 0) >= FOLLOWED_REWRITE]
+
+    def table(source: dict[str, np.ndarray], origins: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        arr = np.vstack(
+            [np.zeros((0, 2))] + [source[e.name] for e in events if e.origin in origins]
+        )
+        return arr[:, 0], arr[:, 1]
+
+    extended = ("sample", "stories")
+    everything = ("sample", "stories", "allsides")
+    probs, y = table(mapped, everything)
+    ece, _ = reliability(probs, y)
+    _report("all labelled events", probs, y)
+    _report("the extended corpus: sample corpus + calibration stories", *table(mapped, extended))
+    _report("sample corpus alone", *table(mapped, ("sample",)))
+    _report("calibration stories alone", *table(mapped, ("stories",)))
+    _report("AllSides dev alone", *table(mapped, ("allsides",)))
+    rng = np.random.default_rng(0)
+    for label, origins in (("extended corpus", extended), ("all labelled events", everything)):
+        before, _ = reliability(*table(held, origins))
+        conf, _ = table(mapped, origins)
+        after, _ = reliability(*table(mapped, origins))
+        # What a perfectly calibrated confidence would score on this few edges: labels drawn
+        # from the confidences themselves.
+        floor = np.mean([reliability(conf, rng.random(len(conf)) < conf)[0] for _ in range(500)])
+        print(
+            f"  {label}: ECE {before:.3f} without the calibration map, {after:.3f} with it; "
+            f"a perfectly calibrated confidence would score {floor:.3f} on {len(conf)} edges"
+        )
+    followed = [
+        lab for r in rows.values() for edge, lab in r
+        if edge.features.get("followed", 0) >= FOLLOWED_REWRITE
+    ]
     print(
         f"  edges following {FOLLOWED_REWRITE}+ of the source's sentences in order (rewrite rule, "
         f"confidence up to {FOLLOWED_CONFIDENCE}): {len(followed)}, correct {sum(followed)}"
     )
+    wire = []
+    for event in events:
+        if event.origin == "allsides":
+            continue
+        for node in event.nodes.values():
+            node.original_of.clear()
+        chosen, _ = build_graph(event.nodes, event.alignments, threshold=0.0, model=shipped)
+        wire += [
+            (e.confidence, int((agency_key(e.source) or e.source, e.target) in event.true_edges))
+            for e in chosen.values()
+            if e.common_source
+        ]
     if wire:
         conf, ok = np.array(wire).T
         print(
             f"  common-source edges (credited wire, rule-based confidence): {len(wire)}, "
             f"mean confidence {conf.mean():.3f}, correct {ok.mean():.3f}"
         )
+    x = np.vstack(list(x_of.values()))
+    y = np.concatenate(list(y_of.values()))
     w = fit_logistic(x, y, l2=l2)
+    pooled = np.vstack(list(held.values()))
+    a, b = fit_platt(pooled[:, 0], pooled[:, 1])
+    print(f"  calibration map fitted on every held-out confidence: a {a:.3f}, b {b:+.3f}")
     print("  weights fitted on all events: " + ", ".join(
         f"{n} {v:+.2f}" for n, v in zip([*names, "intercept"], w, strict=True)))
     if fit:
@@ -179,9 +318,12 @@ def calibration(articles, reprs, events, truth, fit: bool, l2: float = L2) -> No
             "features": names,
             "weights": [round(float(v), 4) for v in w[:-1]],
             "intercept": round(float(w[-1]), 4),
+            "calibration": {"a": round(a, 4), "b": round(b, 4)},
             "fitted_on": (
-                f"{len(samples)} chosen edges ({n_sample} of the sample corpus, the rest "
-                f"AllSides dev; {int(y.sum())} true), L2 {l2}; leave-one-event-out ECE {ece:.3f}"
+                f"{len(y)} chosen edges of {len(events)} events (the sample corpus, the "
+                f"calibration stories and AllSides dev; {int(y.sum())} true), L2 {l2}; "
+                f"calibration map on the leave-one-event-out final confidences; "
+                f"cross-fitted ECE {ece:.3f}"
             ),
         }
         MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
@@ -277,7 +419,18 @@ def main() -> int:
     print("language, translation across; no diff.")
     verdict_scores(traces.values(), truth)
     l2 = float(sys.argv[sys.argv.index("--l2") + 1]) if "--l2" in sys.argv else L2
-    calibration(articles, reprs, events, truth, fit="--fit" in sys.argv, l2=l2)
+    labelled = [
+        labelled_event(
+            event, "sample", [articles[i] for i in ids], reprs,
+            [d for d in truth["derivations"] if d["to"] in ids],
+        )
+        for event, ids in sorted(events.items())
+    ]
+    if STORIES.exists():
+        labelled += calibration_story_events()
+    if "--no-allsides" not in sys.argv:
+        labelled += allsides_events()
+    calibration(labelled, fit="--fit" in sys.argv, l2=l2)
     return 0
 
 

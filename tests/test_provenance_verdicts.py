@@ -10,7 +10,10 @@ verbatim matching are aligned with zero sentence vectors, so no embedding pair c
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pytest
 
 from wiretrace.provenance import trace_story_articles
 from wiretrace.provenance.align import Doc, align_pair
@@ -19,6 +22,7 @@ from wiretrace.provenance.evaluate import fit_logistic, reliability
 from wiretrace.provenance.graph import (
     DISPLAY_THRESHOLD,
     Node,
+    classify,
     edge_probability,
     evidence_features,
     quoted_tokens,
@@ -75,6 +79,62 @@ def test_identical_copies_are_a_copy_at_confidence_one():
         "identical": True,
     }
     assert trace["articles"][target]["added"] == trace["articles"][target]["altered"] == []
+
+
+@pytest.mark.slow
+def test_compare_calls_text_identical_articles_identical(tmp_path):
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+    from wiretrace.store import open_store
+
+    text = (
+        "Rescuers evacuated 1,200 residents from the valley on Tuesday after the river burst "
+        "its banks. The mayor said the water had reached the first floors of forty houses."
+    )
+    store = open_store(tmp_path / "s.db")
+    store.put_article(article_from_text("a", text, language="en", published="2025-03-04"))
+    # The same text re-posted with other spacing and a changed date: a copy, not two reports.
+    store.put_article(article_from_text(
+        "b", text.replace(". ", ".\n\n"), language="en", published="2025-11-02"
+    ))
+    store.put_article(article_from_text(
+        "c", text.replace("1,200", "12,000"), language="en", published="2025-03-04"
+    ))
+    store.close()
+    runner = CliRunner()
+    same = runner.invoke(app, ["--db", str(tmp_path / "s.db"), "compare", "a", "b", "--json"])
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout)["identical"] is True
+    edited = runner.invoke(app, ["--db", str(tmp_path / "s.db"), "compare", "a", "c", "--json"])
+    assert json.loads(edited.stdout)["identical"] is False
+    summary = runner.invoke(app, ["--db", str(tmp_path / "s.db"), "compare", "a", "b"])
+    assert "identical text" in summary.stdout
+
+
+REPORT = [
+    "The town of Marrow closed its ferry landing on Monday after divers found damage to two of "
+    "its wooden piles, the harbour board said.",
+    "About 900 passengers use the landing on an average weekday, according to board figures.",
+    "Engineers suspect that storm surges may have loosened the piles, a board spokesman said.",
+    "The landing was built in 1974 and last repaired in 2009.",
+]
+
+
+def _kind(target_paragraphs: list[str]) -> str:
+    source = Node(_doc("s", "\n\n".join(REPORT)), None)
+    target = Node(_doc("t", "\n\n".join(target_paragraphs)), None)
+    return classify(source, target, align_pair(source.doc, target.doc))[0]
+
+
+def test_a_copy_in_page_furniture_is_a_copy_and_an_edited_copy_a_rewrite():
+    furniture = ["Harbour News | Local", *REPORT, "Read also: new cycle lanes planned for the seafront"]
+    assert _kind(furniture) == "copy"
+    inserted = [*REPORT[:3], "This shameful neglect shows the board cares nothing for the "
+                "islanders who depend on it.", REPORT[3]]
+    assert _kind(inserted) == "rewrite"
+    edited = [REPORT[0], REPORT[1].replace("900", "9,000"), *REPORT[2:]]
+    assert _kind(edited) == "rewrite"
 
 
 # -- quotes and wording -------------------------------------------------------------------

@@ -160,3 +160,17 @@ def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> tuple[
         ece += inside.sum() / len(probs) * abs(conf - acc)
         table.append((lo, hi, int(inside.sum()), conf, acc))
     return float(ece), table
+
+
+def fit_platt(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """(a, b) of the map ``sigmoid(a * logit(p) + b)`` that best fits ``labels`` (log loss):
+    Platt scaling of confidences that are already probabilities."""
+    p = np.clip(probs, 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p)).reshape(-1, 1)
+    w = fit_logistic(logit, labels, l2=1e-3)
+    return float(w[0]), float(w[1])
+
+
+def apply_platt(probs: np.ndarray, a: float, b: float) -> np.ndarray:
+    p = np.clip(probs, 1e-6, 1 - 1e-6)
+    return 1.0 / (1.0 + np.exp(-np.clip(a * np.log(p / (1 - p)) + b, -30, 30)))

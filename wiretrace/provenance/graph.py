@@ -45,6 +45,7 @@ from .settings import (
     CONFLICT_DAYS,
     CONTIGUOUS_FILL,
     CONTIGUOUS_MAX_SPAN,
+    COPY_CHANGED_CLAIMS,
     COPY_CONFLICT_DAYS,
     COPY_COVERAGE,
     CREDIT_CONFIDENCE,
@@ -274,7 +275,11 @@ def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str,
     same_language = (source.doc.language or "") == (target.doc.language or "")
     if same_language:
         if v_src >= COPY_COVERAGE:
-            return "copy", figures
+            # A copy changes no claim: every claim sentence of the target is the source's own.
+            # One that adds a paragraph or edits a figure in copied text is a rewrite of it.
+            changed = _claims_changed_within(target.doc, claims_tgt, source.doc, alignment, src_side)
+            figures["claims_changed"] = changed
+            return ("rewrite" if changed > COPY_CHANGED_CLAIMS else "copy"), figures
         if (
             v_tgt >= PARTIAL_COPY_TARGET
             and v_src >= PARTIAL_COPY_SOURCE
@@ -289,6 +294,26 @@ def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str,
     if c_src >= TRANSLATION_COVERAGE and c_tgt >= TRANSLATION_COVERAGE:
         return "translation", figures
     return "rewrite", figures
+
+
+def _claims_changed_within(
+    target: Doc, claims: set[int], source: Doc, alignment: PairAlignment, src_side: str
+) -> int:
+    """How many of ``target``'s claim sentences inside its copied block (between its first and
+    last verbatim span) do not occur word for word in ``source``: an inserted paragraph or an
+    edited sentence. Page furniture around the block ("Read also: ...") is not counted."""
+    ranges = [s.b_chars if src_side == "a" else s.a_chars for s in alignment.spans]
+    if not ranges:
+        return 0
+    lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    text = f" {normal_text(source.text)} "
+    return sum(
+        1
+        for i in claims
+        if lo <= target.sentences[i].start
+        and target.sentences[i].end <= hi
+        and f" {normal_text(target.sentences[i].text)} " not in text
+    )
 
 
 def _claim_sentences(doc: Doc) -> set[int]:
@@ -515,6 +540,18 @@ def edge_probability(features: dict[str, float], model: dict[str, Any] | None = 
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def recalibrate(confidence: float, model: dict[str, Any] | None = None) -> float:
+    """The final confidence (model and rules together) through the model's calibration map,
+    ``sigmoid(a * logit(p) + b)``, fitted by ``eval/provenance.py`` on leave-one-event-out
+    confidences; a model without one leaves it unchanged."""
+    platt = (model or edge_model()).get("calibration")
+    if not platt:
+        return confidence
+    p = min(max(confidence, 1e-6), 1 - 1e-6)
+    z = platt["a"] * math.log(p / (1 - p)) + platt["b"]
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 def candidate_edges(
     nodes: dict[str, Node], alignments: Sequence[PairAlignment], model: dict[str, Any] | None = None
 ) -> list[Edge]:
@@ -551,6 +588,7 @@ def candidate_edges(
             if evidence["followed"] >= FOLLOWED_REWRITE:
                 sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * evidence["certainty"]
                 confidence = max(confidence, FOLLOWED_CONFIDENCE * sure)
+            confidence = recalibrate(confidence, model)
         figures["direction"] = round(score if source is a else -score, 3)
         if reasons:
             figures["direction_reasons"] = reasons

@@ -14,6 +14,12 @@ from __future__ import annotations
 RELATED_COVERAGE = 0.3
 RELATED_VERBATIM_TOKENS = 20
 COPY_COVERAGE = 0.8
+# ... and a copy changes no claim: a target with more than this many claim sentences inside
+# its copied block that are not its source's word for word (an inserted paragraph, an edited
+# figure or hedge) is a rewrite; page furniture around the block does not count. In the
+# sample corpus and the test fixtures the true copies have none, the edited copies of the
+# Velmora report one or two.
+COPY_CHANGED_CLAIMS = 0
 SUMMARY_LENGTH = 0.65  # a summary keeps at most this share of the source's length
 SUMMARY_PRECISION = 0.9  # ... and nearly all of it comes from the source
 TRANSLATION_COVERAGE = 0.7  # both sides mostly aligned: a translation, not a rewrite
