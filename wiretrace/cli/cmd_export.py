@@ -71,6 +71,21 @@ def export_cmd(
         False, "--all-edges", help="edges, gexf, graphml: also the edges below the display "
         "threshold (0.5), marked hidden.",
     ),
+    lang: str = typer.Option(None, "--lang", show_default=False,
+                             help="html: only stories with an article in this language."),
+    outlet: str = typer.Option(None, "--outlet", show_default=False,
+                               help="html: only stories with an article from this outlet."),
+    entity: str = typer.Option(None, "--entity", "-e", show_default=False,
+                               help="html: only stories mentioning this entity (any spelling)."),
+    query: str = typer.Option(None, "-q", "--query", show_default=False,
+                              help="html: only stories whose articles match these words."),
+    since: str = typer.Option(None, "--since", show_default=False,
+                              help="html: only stories seen on or after this day."),
+    until: str = typer.Option(None, "--until", show_default=False,
+                              help="html: only stories seen on or before this day."),
+    min_size: int = typer.Option(None, "--min-size", min=1, show_default=False,
+                                 help="html: only stories with at least this many articles "
+                                 "(default 2)."),
 ) -> None:
     """Export any table of the store, the provenance graph, or an offline HTML report.
 
@@ -84,7 +99,8 @@ def export_cmd(
     Examples: `wiretrace export > articles.jsonl` · `wiretrace export -f csv -o articles.csv` ·
     `wiretrace export --what edges -f csv -o edges.csv` (Gephi: import as an edge table) ·
     `wiretrace export -f gexf -o provenance.gexf` · `wiretrace export --what mentions -f
-    parquet -o mentions.parquet` · `wiretrace export -f html -o report.html`
+    parquet -o mentions.parquet` · `wiretrace export -f html -o report.html` ·
+    `wiretrace export -f html --entity Лукашенко -o lukashenko.html` (the story list's filters)
     """
     if fmt is ExportFormat.parquet and output == "-":
         fail("parquet needs a file: use -o FILE.parquet", code=2)
@@ -93,6 +109,20 @@ def export_cmd(
     if what is not What.articles and (fmt is ExportFormat.html or fmt in GRAPH_FORMATS):
         fail(f"--what applies to jsonl, csv and parquet; --format {fmt.value} writes "
              + ("the report" if fmt is ExportFormat.html else "the provenance graph"), code=2)
+    filters = None
+    if any(v is not None for v in (lang, outlet, entity, query, since, until, min_size)):
+        if fmt is not ExportFormat.html or story:
+            fail("--lang, --outlet, --entity, -q, --since, --until and --min-size choose the "
+                 "stories of an html report (without --story)", code=2)
+        from ..errors import UsageError
+        from ..store.reads import StoryFilters, check_filters
+
+        try:
+            filters = check_filters(StoryFilters(
+                lang=lang, outlet=outlet, entity=entity, q=query, since=since, until=until,
+                min_size=2 if min_size is None else min_size))
+        except UsageError as exc:
+            fail(str(exc), code=2)
     require_store(ctx)
     # The HTML report traces stories, and traces are cached in the store.
     store = store_from(ctx, readonly=fmt is not ExportFormat.html)
@@ -105,7 +135,7 @@ def export_cmd(
         if fmt is ExportFormat.html:
             from ..web.report import render_report
 
-            _write_text(output, render_report(store, story_id=story))
+            _write_text(output, render_report(store, story_id=story, filters=filters))
         elif fmt in GRAPH_FORMATS:
             nodes, edges = provenance_graph(store, story=story, hidden=all_edges)
             data = (gexf if fmt is ExportFormat.gexf else graphml)(nodes, edges)

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import WiretraceError
 from ..store.base import Store
@@ -170,3 +171,81 @@ def recluster_cmd(
         highlight=False,
     )
 
+
+
+@app.command("search")
+def search_cmd(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="Words, or a name in any spelling.", show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON on stdout."),
+    lang: str = typer.Option(None, "--lang", help="Only articles in this language (ISO code).",
+                             show_default=False),
+    outlet: str = typer.Option(None, "--outlet", help="Only articles from this outlet.",
+                               show_default=False),
+    entity: str = typer.Option(None, "--entity", "-e", show_default=False,
+                               help="Only articles mentioning this entity (any spelling)."),
+    since: str = typer.Option(None, "--since", show_default=False,
+                              help="Only articles published on or after this day (YYYY-MM-DD)."),
+    until: str = typer.Option(None, "--until", show_default=False,
+                              help="Only articles published on or before this day (YYYY-MM-DD)."),
+    signal: str = typer.Option(None, "--signal", show_default=False,
+                               help="Only articles whose stored signals include this name."),
+    limit: int = typer.Option(20, "--limit", min=1, help="At most this many articles."),
+) -> None:
+    """Search articles: each hit with its story, the passages that match and the matches
+    highlighted. A name finds every spelling of it (`Гриценко` finds Hrytsenko, Hrycenko
+    and Гриценка); other words are matched in titles and text, accents ignored.
+
+    JSON: `{"q", "spellings", "entities", "total", "items": [{"id", "title", "outlet",
+    "language", "published", "story", "story_title", "title_highlights", "matches",
+    "snippets": [{"text", "highlights": [[start, end]]}]}]}` (the same as `/api/search`'s
+    articles). `stories -q` lists the stories of these articles.
+
+    Examples: `wiretrace search Лукашенко` · `wiretrace search "dam bursts" --lang en` ·
+    `wiretrace search Hrytsenko --since 2025-05-01 --json`
+    """
+    from ..errors import UsageError
+    from ..store.reads import StoryFilters, check_filters, search_articles
+
+    try:
+        checked = check_filters(StoryFilters(lang=lang, since=since, until=until, signal=signal))
+    except UsageError as exc:
+        fail(str(exc), code=2)
+        return
+    if not query.strip():
+        fail("give words to search for", code=2)
+    require_store(ctx)
+    hits = read_store(ctx, lambda store: search_articles(
+        store, query, lang=checked.lang, outlet=outlet, entity=entity, since=checked.since,
+        until=checked.until, signal=checked.signal, limit=limit,
+    ), readonly=True)
+    if as_json:
+        print_json(hits)
+        return
+    if hits["entities"]:
+        names = ", ".join(f"{e['name']} ({e['type']})" for e in hits["entities"])
+        err.print(f"searching every spelling of {escape(names)}: "
+                  f"{escape(', '.join(hits['spellings'][:12]))}", highlight=False)
+    for item in hits["items"]:
+        head = Text()
+        head.append(item["id"], style="bold")
+        meta = " · ".join(x for x in (item["outlet"], item["language"],
+                                      (item["published"] or "undated")[:10]) if x)
+        head.append(f"  {meta}", style="dim")
+        if item["story"]:
+            head.append(f"  story {item['story']}", style="cyan")
+        out.print(head)
+        out.print(Text("  ") + _highlighted(item["title"] or "(untitled)", item["title_highlights"]))
+        for snippet in item["snippets"]:
+            out.print(Text("    ") + _highlighted(snippet["text"], snippet["highlights"]))
+    shown = len(hits["items"])
+    err.print(f"{hits['total']} articles match" + (f", {shown} shown" if shown < hits["total"]
+                                                   else ""), highlight=False)
+
+
+def _highlighted(text: str, spans: list[list[int]]) -> Text:
+    """``text`` with the matched spans in bold reverse video (plain text: no markup read)."""
+    rendered = Text(text)
+    for start, end in spans:
+        rendered.stylize("bold reverse", start, end)
+    return rendered

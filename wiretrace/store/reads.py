@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ def _story_where(store: Store, f: StoryFilters) -> tuple[list[str], list[Any]] |
     restrict: set[str] | None = None
     for wanted in (
         entity_article_ids(store, f.entity) if f.entity else None,
-        store.search_article_ids(f.q, limit=SEARCH_HITS_MAX) if f.q else None,
+        matching_article_ids(store, f.q) if f.q else None,
         articles_with_signal(store, check_signal_name(f.signal)) if f.signal else None,
     ):
         if wanted is None:
@@ -317,7 +318,7 @@ def articles_page(
     outlet: str | None = None,
     story: str | None = None,
     entity: str | None = None,
-    q: str | None = None,
+    q: str | SearchPlan | None = None,
     since: str | None = None,
     until: str | None = None,
     signal: str | None = None,
@@ -340,7 +341,7 @@ def articles_page(
         params.append(story)
     for wanted in (
         entity_article_ids(store, entity) if entity else None,
-        store.search_article_ids(q, limit=SEARCH_HITS_MAX) if q else None,
+        matching_article_ids(store, q) if q else None,
         articles_with_signal(store, check_signal_name(signal)) if signal else None,
     ):
         if wanted is None:
@@ -438,25 +439,193 @@ def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
 
 # -- search and facets -------------------------------------------------------------------
 
+# Characters of text shown before and after a match in a snippet, and snippets per article:
+# about two lines of a results list each. Chosen for reading, not measured.
+SNIPPET_BEFORE = 70
+SNIPPET_AFTER = 110
+SNIPPETS_PER_ARTICLE = 3
 
-def search(store: Store, q: str, *, limit: int = 20) -> dict[str, Any]:
-    """Articles, stories and entities matching a query."""
-    ids = store.search_article_ids(q, limit=limit)
-    articles: list[dict[str, Any]] = []
-    stories: list[dict[str, Any]] = []
-    if ids:
-        marks = ",".join("?" * len(ids))
-        found = {r["id"]: dict(r) for r in store.conn.execute(
-            f"SELECT id, title, outlet, language, published FROM articles WHERE id IN ({marks})", ids
-        )}
-        articles = [found[i] for i in ids if i in found]
-        stories = [dict(r) for r in store.conn.execute(
-            f"""SELECT id, title FROM stories WHERE id IN
-                (SELECT DISTINCT story_id FROM story_members WHERE article_id IN ({marks}))""",
-            ids,
-        )]
-    entities = entities_page(store, q=q, limit=limit)["items"]
-    return {"q": q, "articles": articles, "stories": stories, "entities": entities}
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a query searches for: its words, and when the whole query names entities (by
+    id, name or any spelling), every spelling of them and their recognised mentions, so
+    "Лукашенко" finds the articles that write "Lukashenka" too."""
+
+    q: str
+    entities: tuple[dict[str, Any], ...]
+    spellings: tuple[str, ...]
+
+
+def search_plan(store: Store, q: str) -> SearchPlan:
+    """The entities ``q`` names (every entity with it as a name or spelling, else the one
+    the name matcher finds) and the spellings to search."""
+    text = q.strip()
+    rows = store.conn.execute(
+        """SELECT DISTINCT e.id, e.name, e.type, e.article_count FROM entities e
+           LEFT JOIN entity_variants v ON v.entity_id = e.id
+           WHERE e.id = ? OR lower(e.name) = lower(?) OR lower(v.surface) = lower(?)
+           ORDER BY e.article_count DESC, e.id""",
+        (text, text, text),
+    ).fetchall()
+    ids = [r[0] for r in rows]
+    if not ids and text:
+        try:
+            ids = [entity_repo.find_entity_id(store, text)]
+        except NotFoundError:
+            ids = []
+    entities: list[dict[str, Any]] = []
+    spellings: list[str] = [text] if text else []
+    for entity_id in ids:
+        row = store.conn.execute(
+            "SELECT id, name, type FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        entities.append({"id": row[0], "name": row[1], "type": row[2]})
+        for (surface,) in store.conn.execute(
+            "SELECT surface FROM entity_variants WHERE entity_id = ? ORDER BY count DESC, surface",
+            (entity_id,),
+        ):
+            if surface.casefold() not in {s.casefold() for s in spellings}:
+                spellings.append(surface)
+        if row[1].casefold() not in {s.casefold() for s in spellings}:
+            spellings.append(row[1])
+    return SearchPlan(q=text, entities=tuple(entities), spellings=tuple(spellings))
+
+
+def matching_article_ids(store: Store, q: str | SearchPlan) -> list[str]:
+    """Articles matching ``q``: its words in the title or text (full-text, accents ignored),
+    or, when it names entities, any of their spellings or a recognised mention of them."""
+    plan = q if isinstance(q, SearchPlan) else search_plan(store, q)
+    found: dict[str, None] = {}
+    for spelling in plan.spellings or (plan.q,):
+        for article_id in store.search_article_ids(spelling, limit=SEARCH_HITS_MAX):
+            found.setdefault(article_id)
+    for entity in plan.entities:
+        for article_id in entity_repo.article_ids_for_entity(store, entity["id"]):
+            found.setdefault(article_id)
+    return list(found)[:SEARCH_HITS_MAX]
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased with accents removed, one character for one, so offsets in
+    the folded text are offsets in ``text`` (Szijjártó and Szijjarto match)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)
+        kept = "".join(c for c in base if not unicodedata.combining(c)).lower()
+        out.append(kept if len(kept) == 1 else ch.lower() if len(ch.lower()) == 1 else ch)
+    return "".join(out)
+
+
+def _term_pattern(plan: SearchPlan) -> re.Pattern[str] | None:
+    """One pattern for every spelling as a phrase and, for a free-text query, each word."""
+    terms = {_fold(s) for s in plan.spellings if s.strip()}
+    if not plan.entities:
+        terms |= {_fold(w) for w in re.findall(r"\w+", plan.q) if len(w) > 1}
+    if not terms:
+        return None
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    # a spelling matches at a word start and may run on into an inflection (Гриценка)
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w{{0,3}}(?!\w)")
+
+
+def match_spans(text: str, pattern: re.Pattern[str] | None,
+                extra: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping (start, end) spans of the matches in ``text``."""
+    spans = list(extra)
+    if pattern is not None and text:
+        spans += [m.span() for m in pattern.finditer(_fold(text))]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippets(text: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Up to ``SNIPPETS_PER_ARTICLE`` passages around the matches, each ``{"text",
+    "highlights": [[start, end], ...]}`` with offsets into the passage's own text."""
+    windows: list[list[int]] = []
+    for start, end in spans:
+        lo = max(0, start - SNIPPET_BEFORE)
+        hi = min(len(text), end + SNIPPET_AFTER)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        elif len(windows) < SNIPPETS_PER_ARTICLE:
+            windows.append([lo, hi])
+    out = []
+    for lo, hi in windows:
+        if lo > 0:  # start and end on a word boundary
+            space = text.find(" ", lo, min(hi, lo + 20))
+            lo = space + 1 if space != -1 else lo
+        if hi < len(text):
+            space = text.rfind(" ", max(lo, hi - 20), hi)
+            hi = space if space != -1 else hi
+        prefix = "…" if lo > 0 else ""
+        suffix = "…" if hi < len(text) else ""
+        marks = [[s - lo + len(prefix), min(e, hi) - lo + len(prefix)]
+                 for s, e in spans if s >= lo and s < hi]
+        passage = " ".join(text[lo:hi].split("\n"))
+        out.append({"text": prefix + passage + suffix, "highlights": marks})
+    return out
+
+
+def search_articles(
+    store: Store, q: str, *, lang: str | None = None, outlet: str | None = None,
+    entity: str | None = None, since: str | None = None, until: str | None = None,
+    signal: str | None = None, limit: int = 20, offset: int = 0,
+) -> dict[str, Any]:
+    """Article hits for ``q`` under the story list's filters, the most recent first, each
+    with its story, snippets and highlighted matches (``title_highlights``, and each
+    snippet's ``highlights``), plus what was searched: ``spellings`` and ``entities``."""
+    plan = search_plan(store, q)
+    page = articles_page(store, lang=lang, outlet=outlet, entity=entity, q=plan, since=since,
+                         until=until, signal=signal, limit=limit, offset=offset)
+    pattern = _term_pattern(plan)
+    entity_ids = [e["id"] for e in plan.entities]
+    titles = _story_titles(store, [i["story"] for i in page["items"] if i["story"]])
+    for item in page["items"]:
+        article = store.get_article(item["id"])
+        mentioned = [(s, e) for s, e, eid in entity_repo.mention_spans(store, item["id"])
+                     if eid in entity_ids]
+        spans = match_spans(article.text, pattern, mentioned)
+        item["story_title"] = titles.get(item["story"])
+        item["title_highlights"] = [list(s) for s in match_spans(item["title"] or "", pattern)]
+        item["matches"] = len(spans)
+        item["snippets"] = snippets(article.text, spans)
+    return {**page, "q": plan.q, "spellings": list(plan.spellings),
+            "entities": list(plan.entities)}
+
+
+def _story_titles(store: Store, story_ids: Sequence[str]) -> dict[str, str | None]:
+    if not story_ids:
+        return {}
+    ids = sorted(set(story_ids))
+    rows = store.conn.execute(
+        f"SELECT id, title FROM stories WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {r[0]: r[1] for r in rows}
+
+
+def search(store: Store, q: str, *, limit: int = 20, **filters: Any) -> dict[str, Any]:
+    """Articles (with snippets), their stories and the entities matching a query, any
+    spelling of a name finding them all (``/api/search``): ``named`` are the entities the
+    whole query names, ``spellings`` what was searched for them, ``stories`` those of every
+    matching article, ``articles`` the first ``limit`` hits; ``filters`` are those of
+    :func:`search_articles`."""
+    hits = search_articles(store, q, limit=limit, **filters)
+    story_ids = sorted({a["story"] for a in hits["items"] if a["story"]})
+    plan = search_plan(store, q)
+    all_ids = [a["id"] for a in articles_page(
+        store, q=plan, limit=SEARCH_HITS_MAX, **filters)["items"]]
+    stories = [
+        {"id": sid, "title": title}
+        for sid, title in sorted(_story_titles(store, sorted(
+            stories_of_articles(store, all_ids) | set(story_ids))).items())
+    ]
+    return {"q": q, "total": hits["total"], "spellings": hits["spellings"],
+            "named": hits["entities"], "articles": hits["items"], "stories": stories,
+            "entities": entities_page(store, q=q, limit=limit)["items"]}
 
 
 def facets(store: Store, limit: int = 60) -> dict[str, list[dict[str, Any]]]:

@@ -32,7 +32,7 @@ from ..sources import DEFAULT_MAX_BYTES
 from ..store import open_store
 from ..store.sqlite import migrations
 from . import corrections, queries, schemas
-from .render import diff_pair_view, graph_svg, highlight_article, isolate_bidi, signals_of
+from .render import diff_pair_view, graph_svg, highlight_article, isolate_bidi, marked, signals_of
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -165,6 +165,7 @@ def _templates() -> Environment:
     )
     env.filters["langs"] = lambda xs: ", ".join(x for x in (xs or []) if x)
     env.filters["day"] = lambda s: (s or "")[:10]
+    env.filters["marked"] = marked
     return env
 
 
@@ -427,9 +428,22 @@ def create_app(
              responses={200: {"model": schemas.SearchResult}})
     def api_search(
         q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS),
+        lang: str | None = _text("Only articles in this language"),
+        outlet: str | None = _text("Only articles from this outlet"),
+        entity: str | None = _text("Only articles mentioning this entity (any spelling)"),
+        since: str | None = _text("Published on or after (YYYY-MM-DD)", MAX_DATE_CHARS),
+        until: str | None = _text("Published on or before (YYYY-MM-DD)", MAX_DATE_CHARS),
+        signal: str | None = _signal_param("Only articles whose stored signals include this name"),
         limit: int = Query(20, ge=1, le=200),
     ) -> dict[str, Any]:
-        return queries.search(holder.get(), q, limit=limit)
+        """Articles matching the words, or any spelling of the name, given in ``q``, each
+        with its story and snippets whose matches are given as offsets (``highlights``);
+        the stories of every match; the entities named."""
+        return queries.search(
+            holder.get(), q, limit=limit, lang=_checked_filter("lang", lang),
+            outlet=outlet or None, entity=entity or None, since=_checked_filter("since", since),
+            until=_checked_filter("until", until), signal=_checked_signal(signal),
+        )
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -467,6 +481,23 @@ def create_app(
         article = queries.article_detail(store, article_id, include_raw=False)
         return page("article.html", article=article, body=highlight_article(article),
                     signals=signals_of(store, article_id))
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        q: str | None = _text("Words, or a name in any spelling", MAX_QUERY_CHARS),
+        lang: str | None = _text("Only articles in this language"),
+        outlet: str | None = _text("Only articles from this outlet"),
+        entity: str | None = _text("Only articles mentioning this entity (any spelling)"),
+        since: str | None = _text("Published on or after (YYYY-MM-DD)", MAX_DATE_CHARS),
+        until: str | None = _text("Published on or before (YYYY-MM-DD)", MAX_DATE_CHARS),
+    ) -> HTMLResponse:
+        filters = {"q": q or "", "lang": _checked_filter("lang", lang), "outlet": outlet or None,
+                   "entity": entity or None, "since": _checked_filter("since", since),
+                   "until": _checked_filter("until", until)}
+        store = holder.get()
+        data = queries.search(store, q, limit=50, **{k: v for k, v in filters.items()
+                                                     if k != "q"}) if q and q.strip() else None
+        return page("search.html", data=data, filters=filters, facets=queries.facets(store))
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
     def entities_index(

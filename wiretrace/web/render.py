@@ -307,3 +307,18 @@ def graph_svg(story: dict[str, Any], trace: dict[str, Any]) -> Markup:
         parts.append(node)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def marked(text: str | None, spans: list[list[int]] | None) -> Markup:
+    """``text`` escaped, with each (start, end) span of a search match in ``<mark>``."""
+    text = text or ""
+    out: list[str] = []
+    at = 0
+    for start, end in sorted(spans or []):
+        if start < at or end > len(text):
+            continue
+        out.append(str(escape(isolate_bidi(text[at:start]))))
+        out.append(f"<mark>{escape(isolate_bidi(text[start:end]))}</mark>")
+        at = end
+    out.append(str(escape(isolate_bidi(text[at:]))))
+    return Markup("".join(out))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from .. import __version__
@@ -13,13 +14,21 @@ from .app import HERE, _templates
 from .render import graph_svg, signals_of
 
 
-def render_report(store: Store, *, story_id: str | None = None, min_size: int = 2) -> str:
-    """The whole store (stories with at least ``min_size`` articles) or one story."""
+def render_report(
+    store: Store, *, story_id: str | None = None, min_size: int = 2,
+    filters: queries.StoryFilters | None = None,
+) -> str:
+    """The whole store (stories with at least ``min_size`` articles), the stories the
+    story list's ``filters`` keep (the same filters as every other surface), or one story."""
     if story_id:
         story_ids = [story_id]
     else:
-        page = queries.stories_page(store, queries.StoryFilters(min_size=min_size), limit=None)
+        chosen = filters or queries.StoryFilters(min_size=min_size)
+        page = queries.stories_page(store, chosen, limit=None)
         story_ids = [s["id"] for s in page["items"]]
+    scope = "" if story_id or filters is None else ", ".join(
+        f"{k}: {v}" for k, v in asdict(filters).items()
+        if v not in (None, "") and not (k == "min_size" and v == 1))
     sections = []
     for sid in story_ids:
         story = queries.story_detail(store, sid)
@@ -47,4 +56,5 @@ def render_report(store: Store, *, story_id: str | None = None, min_size: int = 
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         db=getattr(store, "path", ""),
         n_articles=store.count_articles(),
+        scope=scope,
     )

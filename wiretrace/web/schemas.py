@@ -157,16 +157,29 @@ class EntityDetail(EntityItem):
     variant_details: list[dict[str, Any]]
 
 
+class Snippet(_Open):
+    text: str
+    highlights: list[list[int]]
+
+
 class SearchArticle(_Open):
     id: str
     title: str | None
     outlet: str | None
     language: str | None
     published: str | None
+    story: str | None = None
+    story_title: str | None = None
+    title_highlights: list[list[int]] = []
+    matches: int = 0
+    snippets: list[Snippet] = []
 
 
 class SearchResult(_Open):
     q: str
+    total: int = 0
+    spellings: list[str] = []
+    named: list[dict[str, Any]] = []
     articles: list[SearchArticle]
     stories: list[dict[str, Any]]
     entities: list[EntityItem]
