@@ -1,9 +1,9 @@
 """What signals cost per article: isolated signals (techniques, genre, headline) over the
 sample corpus texts, and optionally over the SemEval genre articles.
 
-Signals are computed on demand (`wiretrace signals`), not during ingest, so they add nothing
-to ingest time; this prints their own cost, to compare with the per-article ingest figure of
-``bench/throughput.py``.
+Ingest computes signals as its last stage; ``bench/throughput.py`` prints that stage's share
+of end-to-end ingest time (budget: at most 20%). This prints the isolated signals' own cost
+per article, apart from the store and the traces.
 
     .venv/bin/python bench/signals.py [--shared] [--repeat 3]
 """

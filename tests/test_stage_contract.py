@@ -54,7 +54,7 @@ def test_the_shipped_chains_are_valid_and_every_stage_declares_a_contract():
     pipeline.validate_stages()
     names = [s.name for s in pipeline.DOCUMENT_STAGES] + [s.name for s in pipeline.store_stages()]
     assert names == ["extract", "language", "metadata", "representations", "stories", "entities",
-                     "traces"]
+                     "traces", "signals"]
     for stage in (*pipeline.DOCUMENT_STAGES, *(s.contract for s in pipeline.store_stages())):
         assert stage.version >= 1 and stage.requires and stage.writes and callable(stage.process)
 

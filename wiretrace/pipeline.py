@@ -1,5 +1,5 @@
 """The local pipeline: sources → extract → language → metadata → store → representations →
-stories → entities → traces.
+stories → entities → traces → signals.
 
 Each stage declares its contract (``wiretrace.stage.Stage``) next to its code; this module
 validates the two chains at start-up and runs them. ``process_document`` composes the
@@ -201,11 +201,16 @@ def _traces_stage(store: Any, ids: list[str], progress: Callable[[int], None] | 
     return {"stories_traced": traced}
 
 
+def _signals_stage(store: Any, ids: list[str], progress: Callable[[int], None] | None = None) -> Any:
+    return _later().signal_adapter.update_signals(store, ids, progress=progress)
+
+
 _ADAPTERS: dict[str, Callable[..., Any]] = {
     "representations": _representations_stage,
     "stories": _stories_stage,
     "entities": _entities_stage,
     "traces": _traces_stage,
+    "signals": _signals_stage,
 }
 
 
@@ -214,8 +219,9 @@ def _later() -> SimpleNamespace:
     """The later stages' modules, imported on first use rather than at the top: they load the
     embedding, clustering and NER code, which commands that never run them (``show``,
     ``serve``, an ingest with ``--no-stories``) and extraction workers should not pay for."""
-    from . import entities, provenance, representations, stories
+    from . import entities, provenance, representations, signals, stories
     from .adapters import entities as entity_adapter
+    from .adapters import signals as signal_adapter
     from .adapters import stories as story_adapter
     from .store import representations as stored_representations
     from .store import traces
@@ -223,7 +229,8 @@ def _later() -> SimpleNamespace:
     return SimpleNamespace(
         representations=representations, stories=stories, entities=entities,
         provenance=provenance, traces=traces, stored_representations=stored_representations,
-        story_adapter=story_adapter, entity_adapter=entity_adapter,
+        story_adapter=story_adapter, entity_adapter=entity_adapter, signals=signals,
+        signal_adapter=signal_adapter,
     )
 
 
@@ -232,7 +239,7 @@ def store_stages() -> tuple[StoreStage, ...]:
     later = _later()
     contracts = (
         later.representations.STAGE, later.stories.STAGE, later.entities.STAGE,
-        later.provenance.STAGE,
+        later.provenance.STAGE, later.signals.STAGE,
     )
     validate_chain(contracts, given=_STORED)
     return tuple(StoreStage(c, _ADAPTERS[c.name]) for c in contracts)

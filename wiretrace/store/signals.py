@@ -26,6 +26,16 @@ def load_signals(store: Store, article_id: str, content_hash: str, model_version
     return json.loads(row[0]) if row else None
 
 
+def latest_signals(store: Store, article_id: str, content_hash: str) -> tuple[str, Any] | None:
+    """(model version, signals) stored for an article with this content, whatever the
+    version: the part of the signals that does not depend on the trace can be reused."""
+    row = store.conn.execute(
+        "SELECT model_version, signals_json FROM article_signals WHERE article_id = ? "
+        "AND content_hash = ?", (article_id, content_hash),
+    ).fetchone()
+    return (row[0], json.loads(row[1])) if row else None
+
+
 def save_signals(store: Store, article_id: str, content_hash: str, model_version: str,
                  signals: dict[str, Any], names: Iterable[str]) -> None:
     """Replace an article's signals and names in one transaction."""
@@ -73,5 +83,6 @@ def articles_with_signal(store: Store, name: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-__all__ = ["articles_with_signal", "check_signal_name", "load_signals", "save_signals",
+__all__ = ["articles_with_signal", "check_signal_name", "latest_signals", "load_signals",
+           "save_signals",
            "signal_name_choices"]

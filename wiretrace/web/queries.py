@@ -34,11 +34,16 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
     return reads.story_detail(store, story_id, link_probability=LINK_PROBABILITY)
 
 
-def story_trace(store: Store, story_id: str) -> dict[str, Any]:
+def story_trace(store: Store, story_id: str, *, signals: bool = False) -> dict[str, Any]:
+    """A story's trace; with ``signals``, each article's signals in its entry (the API)."""
     from ..store.traces import trace_story
 
     trace = trace_story(store, story_id)
     trace.setdefault("stale", False)  # true only when a read-only store computed it unsaved
+    if signals:
+        from ..adapters.signals import trace_signals
+
+        trace_signals(store, trace, trace.get("story", story_id))
     return trace
 
 
