@@ -116,7 +116,7 @@ def _trim(mention: Mention, source: str, language: str | None) -> Mention | None
     stops = gazetteer.stop_capitalised(language)
     while True:
         m = re.match(r"([^\s]+)\s+", text)
-        if not m:
+        if not m or text in places:  # "New York": a leading "New" is part of the place
             break
         head = m.group(1).strip(",.")
         if head.lower() in gazetteer.organization_cues():
@@ -374,13 +374,21 @@ def _gazetteer_mentions(text: str) -> list[Mention]:
         if surface not in text:  # a plain substring test rules out most names at C speed
             continue
         for m in _gazetteer_pattern(surface).finditer(text):
+            if _name_continues(text, m.end()):
+                continue
             found.append(Mention(surface, m.start(), m.end(), typ))
     return found
 
 
+def _name_continues(text: str, end: int) -> bool:
+    """Whether a hyphen at ``end`` joins the name to more of a name ("Baden-Württemberg"),
+    not to a lower-case word making it an adjective ("New York-based", "Kyiv-born")."""
+    return text[end:end + 1] == "-" and not text[end + 1:end + 2].islower()
+
+
 @lru_cache(maxsize=4096)
 def _gazetteer_pattern(surface: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w\-])" + re.escape(surface) + r"(?![\w\-])")
+    return re.compile(r"(?<![\w\-])" + re.escape(surface) + r"(?!\w)")
 
 
 def _surname_forms(mentions: list[Mention]) -> dict[str, str]:
