@@ -42,12 +42,12 @@ def stories_cmd(
         show_default=False,
     ),
     since: str = typer.Option(
-        None, "--since", help="Only stories seen on or after this day (YYYY-MM-DD); undated "
-        "stories are kept.", show_default=False,
+        None, "--since", help="Only stories seen on or after this day (YYYY-MM-DD, or a month "
+        "YYYY-MM); undated stories are left out.", show_default=False,
     ),
     until: str = typer.Option(
-        None, "--until", help="Only stories seen on or before this day (YYYY-MM-DD); undated "
-        "stories are kept.", show_default=False,
+        None, "--until", help="Only stories seen on or before this day (YYYY-MM-DD, or a month "
+        "YYYY-MM); undated stories are left out.", show_default=False,
     ),
     entity: str = typer.Option(
         None, "--entity", "-e",

@@ -37,7 +37,7 @@ class StoryFilters:
     ``lang``: a member in that language (and titles in it); ``outlet``: a member from that
     outlet; ``entity``: a member mentioning that entity, named by id or any spelling;
     ``q``: full-text search over the members; ``since`` / ``until``: the story's date span
-    reaches that day (undated stories are kept); ``signal``: a member whose stored signals
+    reaches that day (undated stories are left out); ``signal``: a member whose stored signals
     include that name (``wiretrace.store.signals.signal_name_choices``; an unknown name is an
     ``UnknownSignalError``); ``title_language``: prefer titles in that language without
     filtering.
