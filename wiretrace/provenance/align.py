@@ -14,13 +14,20 @@ Two complementary views of the same question ("which parts of B come from A?"):
 Which article pairs are aligned at all is decided by :func:`candidate_pairs` (document-vector
 k-nearest neighbours, a story-level shingle index and a few anchor articles), so the number of
 sentence pairs compared grows with the number of articles times k, not with its square.
+
+:func:`align_story` is the tiered path a trace takes: sentence vectors are the costly part (every
+sentence of every member through the model), and a story whose aligned pairs are all settled by
+verbatim passages (each pair one text inside the other: re-posts, cut copies, light edits) is
+aligned without them. Only a story with a pair the verbatim tier leaves open (a translation, a
+paraphrase, material added on both sides) reads sentence vectors, for every pair, as before.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +54,13 @@ COVER_COSINE = 0.86  # a sentence this close to one on the other side is not new
 VERBATIM_SENTENCE = 0.6  # share of a sentence's words inside verbatim spans to pair it
 SPLIT_MARGIN = 0.97  # half of a split sentence scores a little under its whole counterpart
 LEXICAL_WEIGHT = 0.25  # weight of shared words / names / numbers next to the cosine
+# Dimension of the hashed word vectors that stand in for sentence vectors in a story settled by
+# verbatim passages (only its sentence-order chain reads them): wide enough that two sentences'
+# content words rarely collide, small enough to cost nothing beside the texts.
+LEXICAL_DIM = 1024
+
+TIER_VERBATIM = "verbatim"  # every pair settled by verbatim passages: no sentence vectors read
+TIER_EMBEDDING = "embedding"  # sentence vectors for every pair
 
 
 @dataclass
@@ -57,7 +71,9 @@ class Doc:
     text: str
     language: str | None
     sentences: list[Sentence]
-    vectors: np.ndarray  # (n_sentences, dim), L2-normalised
+    # (n_sentences, dim), L2-normalised; ``None`` with a ``vectorizer``: computed when first
+    # read (see the property below the class), so a story aligned without them never pays
+    vectors: np.ndarray | None = field(repr=False, compare=False)
     doc_vector: np.ndarray | None = None
     tokens: list[Token] = field(default_factory=list)
     sentence_of_token: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
@@ -65,6 +81,7 @@ class Doc:
     words: list[set[str]] = field(default_factory=list)  # content-word stems per sentence
     anchors: list[set[str]] = field(default_factory=list)  # numbers and name skeletons
     numbers: list[list[Number]] = field(default_factory=list)  # numbers per sentence
+    vectorizer: Callable[[], np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.tokens:
@@ -79,6 +96,29 @@ class Doc:
 
     def all_numbers(self) -> list[float]:
         return [n.value for sentence in self.numbers for n in sentence]
+
+    def has_vectors(self) -> bool:
+        """Whether the sentence vectors are at hand (reading ``vectors`` may embed)."""
+        return self.__dict__.get("_vectors") is not None
+
+
+def _get_vectors(self: Doc) -> np.ndarray:
+    vectors = self.__dict__.get("_vectors")
+    if vectors is None:
+        if self.vectorizer is None:
+            raise ValueError(f"document {self.id!r} has no sentence vectors and no way to compute them")
+        vectors = np.asarray(self.vectorizer(), dtype=np.float32)
+        self.__dict__["_vectors"] = vectors
+    return vectors
+
+
+def _set_vectors(self: Doc, value: np.ndarray | None) -> None:
+    self.__dict__["_vectors"] = value
+
+
+# A property over the dataclass field: ``Doc(..., vectors=...)`` keeps working, and a Doc built
+# with ``vectors=None`` and a ``vectorizer`` embeds its sentences only when something reads them.
+Doc.vectors = property(_get_vectors, _set_vectors)  # type: ignore[assignment]
 
 
 def sentence_keys(
@@ -164,6 +204,7 @@ class PairAlignment:
     verbatim_a: float  # share of a's tokens inside verbatim spans
     verbatim_b: float
     sentence_pairs_compared: int
+    tier: str = TIER_EMBEDDING  # what aligned the pair: sentence vectors, or verbatim alone
 
     def coverage(self, side: str, n_sentences: int) -> float:
         covered = self.covered_a if side == "a" else self.covered_b
@@ -283,9 +324,14 @@ def align_pair(
     min_cosine: float = MIN_COSINE,
     min_margin: float = MIN_MARGIN,
     cover_cosine: float = COVER_COSINE,
+    spans: list[Span] | None = None,
+    use_vectors: bool = True,
 ) -> PairAlignment:
-    """Align two articles: verbatim spans, one-to-one sentence pairs, covered sentences."""
-    spans = verbatim_spans(a, b)
+    """Align two articles: verbatim spans, one-to-one sentence pairs, covered sentences.
+
+    ``use_vectors=False`` is the verbatim tier: spans and the sentence pairs they make, no
+    sentence vector read. ``spans`` passes spans already found for this pair."""
+    spans = verbatim_spans(a, b) if spans is None else spans
     len_a, len_b = _sentence_lengths(a), _sentence_lengths(b)
     pairs: dict[int, SentencePair] = {}
     used_b: set[int] = set()
@@ -303,7 +349,7 @@ def align_pair(
             pairs[sa] = SentencePair(sa, sb, round(float(score), 4), "verbatim")
             used_b.add(sb)
     compared = 0
-    if len(a.sentences) and len(b.sentences) and a.vectors.size and b.vectors.size:
+    if use_vectors and len(a.sentences) and len(b.sentences) and a.vectors.size and b.vectors.size:
         sims = a.vectors @ b.vectors.T
         compared = int(sims.size)
         margins = margin_matrix(sims + LEXICAL_WEIGHT * lexical_matrix(a, b))
@@ -341,7 +387,87 @@ def align_pair(
         verbatim_a=tokens_a / max(len(a.tokens), 1),
         verbatim_b=tokens_b / max(len(b.tokens), 1),
         sentence_pairs_compared=compared,
+        tier=TIER_EMBEDDING if use_vectors else TIER_VERBATIM,
     )
+
+
+def _worded_sentences(doc: Doc) -> set[int]:
+    """Sentences holding at least one word token (the only ones a verbatim span can pair)."""
+    found = doc.sentence_of_token[doc.sentence_of_token >= 0]
+    return {int(i) for i in np.unique(found)}
+
+
+def inside(alignment: PairAlignment, a: Doc, b: Doc) -> tuple[bool, bool]:
+    """(a inside b, b inside a) by the verbatim tier: every worded sentence of that side paired
+    verbatim with the other (a re-post, a cut copy, a copy with small edits inside its
+    sentences)."""
+    if alignment.tier != TIER_VERBATIM or not alignment.spans:
+        return False, False
+    return (
+        _worded_sentences(a) <= {p.a for p in alignment.pairs},
+        _worded_sentences(b) <= {p.b for p in alignment.pairs},
+    )
+
+
+def settled_by_verbatim(
+    docs: Sequence[Doc], pairs: Sequence[tuple[int, int]], alignments: Sequence[PairAlignment]
+) -> bool:
+    """Whether verbatim passages settle every pair of a story, so that sentence vectors could
+    add nothing but near-duplicates within one text.
+
+    A pair is settled when one text lies inside the other, or when both lie inside a third
+    member (two cuts of one report: what one kept and the other dropped are different
+    sentences of that report, not paraphrases of each other). When both sides of a pair hold
+    sentences found nowhere else, a paraphrase may pair them, and vectors decide."""
+    within: dict[int, set[int]] = {i: set() for i in range(len(docs))}
+    open_pairs = []
+    for (i, j), alignment in zip(pairs, alignments, strict=True):
+        i_in_j, j_in_i = inside(alignment, docs[i], docs[j])
+        if i_in_j:
+            within[i].add(j)
+        if j_in_i:
+            within[j].add(i)
+        if not (i_in_j or j_in_i):
+            open_pairs.append((i, j))
+    return all(within[i] & within[j] for i, j in open_pairs)
+
+
+def lexical_vectors(doc: Doc, dim: int = LEXICAL_DIM) -> np.ndarray:
+    """Hashed content-word, number and name vectors of ``doc``'s sentences, L2-normalised: what
+    stands in for sentence vectors in a story the verbatim tier settled, where only the order
+    in which sentences are followed reads them (shared wording stands out as the model's
+    vectors would for copied sentences)."""
+    out = np.zeros((len(doc.sentences), dim), dtype=np.float32)
+    for row, (words, anchors) in enumerate(zip(doc.words, doc.anchors, strict=True)):
+        for key in words | anchors:
+            h = zlib.crc32(key.encode("utf-8"))
+            out[row, h % dim] += 1.0 if h & 0x80000000 else -1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-9)
+
+
+def align_story(
+    docs: Sequence[Doc], pairs: Sequence[tuple[int, int]]
+) -> tuple[list[PairAlignment], str]:
+    """Align the candidate ``pairs`` of one story, tier by tier, and say which tier did.
+
+    The verbatim tier runs first on every pair. When it settles them all
+    (:func:`settled_by_verbatim`),
+    its alignments are the story's and no sentence vector is read: the documents get
+    :func:`lexical_vectors` for the sentence-order evidence. Otherwise every pair is aligned
+    with sentence vectors, exactly as :func:`align_pair` does, reusing the spans found. The
+    choice is the story's, never the pair's, so one trace never mixes vectors of two spaces
+    and the result does not depend on which vectors happened to be stored."""
+    first = [align_pair(docs[i], docs[j], use_vectors=False) for i, j in pairs]
+    if settled_by_verbatim(docs, pairs, first):
+        for doc in docs:
+            doc.vectors = lexical_vectors(doc)
+        return first, TIER_VERBATIM
+    out = [
+        align_pair(docs[i], docs[j], spans=al.spans)
+        for al, (i, j) in zip(first, pairs, strict=True)
+    ]
+    return out, TIER_EMBEDDING
 
 
 def _joins(vectors: np.ndarray, members: list[int], extra: int, partner: np.ndarray) -> bool:

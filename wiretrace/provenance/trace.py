@@ -17,7 +17,7 @@ from ..lang.dates import has_offset
 from ..lang.dates import parse_instant as parse_date
 from ..records import Article
 from ..representations import ArticleRepr
-from .align import Doc, PairAlignment, align_pair, candidate_pairs
+from .align import TIER_EMBEDDING, TIER_VERBATIM, Doc, PairAlignment, align_story, candidate_pairs
 from .diff import claim_diff
 from .graph import (
     Node,
@@ -33,14 +33,16 @@ ANCHORS = 5  # earliest-dated articles every article is also compared with
 
 
 def make_doc(repr_: ArticleRepr) -> Doc:
-    vectors = np.asarray(repr_.sentence_vectors, dtype=np.float32)
+    """The alignment view of an article; its sentence vectors are read (and embedded when not
+    stored) only if the story's alignment needs them (``align.align_story``)."""
     return Doc(
         id=repr_.id,
         text=repr_.text,
         language=repr_.language,
         sentences=list(repr_.sentences),
-        vectors=vectors,
+        vectors=None,
         doc_vector=None if repr_.doc_vector is None else np.asarray(repr_.doc_vector, np.float32),
+        vectorizer=lambda: np.asarray(repr_.sentence_vectors, dtype=np.float32),
     )
 
 
@@ -93,7 +95,7 @@ def story_alignments(
     pairs = candidate_pairs(docs, k=k, anchors=anchors)
     if events:
         pairs = {(i, j) for i, j in pairs if events.get(order[i]) == events.get(order[j])}
-    return [align_pair(docs[i], docs[j]) for i, j in sorted(pairs)]
+    return align_story(docs, sorted(pairs))[0]
 
 
 def trace_nodes(
@@ -150,6 +152,10 @@ def trace_nodes(
             "article_pairs_aligned": len(alignments),
             "sentence_pairs_compared": sum(a.sentence_pairs_compared for a in alignments),
             "sentences": sum(len(n.doc.sentences) for n in by_id.values()),
+            # verbatim: every aligned pair settled by verbatim passages, no sentence vectors
+            "alignment_tier": (
+                TIER_EMBEDDING if any(a.tier == TIER_EMBEDDING for a in alignments) else TIER_VERBATIM
+            ),
             "seconds": round(time.perf_counter() - started, 3),
             "version": TRACE_VERSION,
         },
