@@ -82,7 +82,7 @@ def write_corpus(folder: Path, events: int, per_event: int, seed: int = 3) -> li
                 "published": f"2025-03-{day:02d}T{hour:02d}:00:00Z", "language": "en",
             })
     rng.shuffle(records)
-    per_file = 200
+    per_file = 40
     for i in range(0, len(records), per_file):
         path = folder / f"feed-{i // per_file:03d}.jsonl"
         lines = [json.dumps(r) for r in records[i : i + per_file]]

@@ -26,6 +26,8 @@ from .dataset import Dataset
 from .records import row_to_article, row_to_repr
 
 IMPORT_BATCH = 500  # articles per store transaction
+# The later stages whose output a dataset holds (marked done for the imported articles).
+IMPORTED_STAGES = ("representations", "stories", "entities", "traces")
 
 
 @dataclass
@@ -164,6 +166,8 @@ def import_dataset(
 
     ids = list(articles)
     for stage in store_stages():
+        if stage.name not in IMPORTED_STAGES:
+            continue  # not in the dataset: the next ingest into this store runs it
         if stage.name == "traces":
             traced = [a for sid in complete for a in clusterer.stories[sid].members]
             single = [a for a in ids if clusterer.stories[clusterer.story_of[a]].size < 2]

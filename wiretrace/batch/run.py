@@ -90,19 +90,21 @@ def run_batch(
     paths: Sequence[str], out: str | os.PathLike[str], *, address: str | None = None,
     gpus: int = 0, workers: int | None = None, backend: BackendFactory | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES, doc_timeout: float | None = DEFAULT_DOC_SECONDS,
+    files_per_unit: int = FILES_PER_UNIT, articles_per_part: int = ARTICLES_PER_PART,
     log: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Run the pipeline over ``paths`` on Ray and write the dataset to ``out``.
 
     ``backend`` makes the embedding backend on each worker (default: ``get_backend()`` with
     the driver's ``WIRETRACE_*`` settings); ``workers`` sizes the local instance and the
-    actor pool (default: the cluster's CPUs).
+    actor pool (default: the cluster's CPUs). ``files_per_unit`` and ``articles_per_part``
+    set the grain of the work (and of retries); they do not change the result.
     """
     ray = _ray()
     say = log or (lambda _msg: None)
     ds = Dataset(out)
     ds.root.mkdir(parents=True, exist_ok=True)
-    plan = _plan(ds, paths)
+    plan = _plan(ds, paths, files_per_unit)
     started_here = False
     if not ray.is_initialized():
         env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
@@ -125,7 +127,7 @@ def run_batch(
         report = BatchReport(out=str(ds.root))
         steps: list[tuple[str, Callable[[], None]]] = [
             ("extract", lambda: _extract(ray, ds, plan, max_bytes, doc_timeout)),
-            ("articles", lambda: _articles(ds, plan)),
+            ("articles", lambda: _articles(ds, plan, articles_per_part)),
             ("represent", lambda: _represent(ray, ds, backend, pool, gpus)),
             ("stories", lambda: _stories(ray, ds, backend)),
             ("entities", lambda: _entities(ray, ds)),
@@ -156,7 +158,7 @@ def run_batch(
 # -- plan ------------------------------------------------------------------------------------
 
 
-def _plan(ds: Dataset, paths: Sequence[str]) -> dict[str, Any]:
+def _plan(ds: Dataset, paths: Sequence[str], files_per_unit: int) -> dict[str, Any]:
     """The input files in ``ingest`` order, cut into units; kept in the folder so that a
     re-run with other inputs is refused rather than mixed in."""
     files: list[list[Any]] = []
@@ -170,8 +172,8 @@ def _plan(ds: Dataset, paths: Sequence[str]) -> dict[str, Any]:
         "version": DATASET_VERSION,
         "inputs": [os.path.abspath(str(p)) if "://" not in str(p) else str(p) for p in paths],
         "units": [
-            {"name": f"u{i // FILES_PER_UNIT:06d}", "files": files[i : i + FILES_PER_UNIT]}
-            for i in range(0, len(files), FILES_PER_UNIT)
+            {"name": f"u{i // files_per_unit:06d}", "files": files[i : i + files_per_unit]}
+            for i in range(0, len(files), files_per_unit)
         ],
         "errors": errors,
     }
@@ -212,7 +214,7 @@ def _extract(ray: Any, ds: Dataset, plan: dict[str, Any], max_bytes: int,
         .take_all())
 
 
-def _articles(ds: Dataset, plan: dict[str, Any]) -> None:
+def _articles(ds: Dataset, plan: dict[str, Any], per_part: int) -> None:
     """Repeated ids and repeated content dropped in input order, as ``ingest`` drops them."""
     from ..store.sqlite import article_identity
 
@@ -246,7 +248,7 @@ def _articles(ds: Dataset, plan: dict[str, Any]) -> None:
                 identities.add(identity)
                 yield row
 
-    count = _write_parts(ds, "articles", kept(), ARTICLES_PER_PART)
+    count = _write_parts(ds, "articles", kept(), per_part)
     errors.sort(key=lambda e: (e["file_seq"], e["doc_seq"], e["path"]))
     ds.write_table("errors", errors)
     ds.mark_done("articles-count", info={"articles": count, "errors": len(errors),

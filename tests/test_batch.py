@@ -1,0 +1,324 @@
+"""``wiretrace batch`` on a real local Ray cluster (a head and a second worker node on
+127.0.0.1, started with ``ray start``) against the single-machine ``ingest`` on the same input:
+the same stories (membership, ids, links), traces and entities; bad input as error rows; a
+re-run that skips what is done; a worker killed mid-run that changes nothing.
+
+Both paths embed with the cheap deterministic ``HashBackend`` (tests/test_batch_support.py),
+so the comparison is exact and fast; everything else is the shipped pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'wiretrace[ray]'")
+
+import wiretrace  # noqa: E402
+from wiretrace.batch import import_dataset, run_batch  # noqa: E402
+from wiretrace.batch.dataset import Dataset  # noqa: E402
+from wiretrace.store import open_store  # noqa: E402
+
+from .test_batch_support import HashBackend, write_corpus  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "wiretrace" / "data" / "sample" / "articles"
+RAY = str(Path(sys.executable).with_name("ray"))
+# The generated corpus: events x reports. A few hundred articles keep the Ray tests within a
+# few minutes on two shared cores; bench/scale.py runs thousands.
+EVENTS, PER_EVENT = 60, 6
+# A fine grain (many small units of work) gives the killed-worker test work to interrupt.
+GRAIN = {"files_per_unit": 2, "articles_per_part": 90}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _session_pids(session: int) -> list[int]:
+    """Processes of one session (the cluster's nodes and their workers)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[3]) == session:  # field 6 of stat: the session id
+            out.append(int(entry))
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Cluster:
+    """A head and one worker node, each one CPU, in their own sessions and temp folder."""
+
+    def __init__(self) -> None:
+        self.tmp = tempfile.mkdtemp(prefix="wt-ray-")
+        self.port = _free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.nodes: list[subprocess.Popen[bytes]] = []
+        # a private cluster on the loopback address, without the token Ray 2.60 asks by default
+        env = {**os.environ, "RAY_TMPDIR": self.tmp, "RAY_USAGE_STATS_ENABLED": "0",
+               "RAY_AUTH_MODE": "disabled", "PYTHONPATH": str(ROOT)}
+        self.env = env
+        common = ["--num-cpus", "1", "--object-store-memory", str(80 * 1024 * 1024),
+                  "--disable-usage-stats", "--block"]
+        try:
+            self._boot(common, env)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _boot(self, common: list[str], env: dict[str, str]) -> None:
+        self._start([RAY, "start", "--head", "--node-ip-address", "127.0.0.1",
+                     "--port", str(self.port), "--temp-dir", self.tmp,
+                     "--include-dashboard", "false", *common], env)
+        self._wait_nodes(1)
+        self._start([RAY, "start", "--address", self.address, "--node-ip-address", "127.0.0.1",
+                     *common], env)
+        self._wait_nodes(2)
+
+    def _start(self, cmd: list[str], env: dict[str, str]) -> None:
+        log = open(Path(self.tmp) / f"node-{len(self.nodes)}.log", "wb")  # noqa: SIM115
+        self.nodes.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           start_new_session=True, cwd=str(ROOT)))
+
+    def _wait_nodes(self, n: int, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            probe = subprocess.run(
+                [RAY, "status", "--address", self.address], capture_output=True, text=True,
+                env=self.env,
+            )
+            if probe.returncode == 0 and probe.stdout.count("node_") >= n:
+                return
+            time.sleep(1.0)
+        raise RuntimeError(f"the Ray cluster did not come up with {n} nodes:\n{probe.stdout}{probe.stderr}")
+
+    def worker_pids(self) -> list[int]:
+        """Task and actor processes (``ray::...``) currently running work on either node."""
+        pids = []
+        for node in self.nodes:
+            for pid in _session_pids(node.pid):
+                line = _cmdline(pid)
+                name = line.split(" ")[0]
+                # ray::IDLE waits for work; the agents (ray::DashboardAgent, ...) are part of
+                # the node itself: killing one takes its raylet and every process on it down
+                if name.startswith("ray::") and name != "ray::IDLE" and "Agent" not in name:
+                    pids.append(pid)
+        return pids
+
+    def stop(self) -> None:
+        for node in reversed(self.nodes):
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(node.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    node.wait(timeout=20)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+            for pid in _session_pids(node.pid):  # anything left in the node's session
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    c = Cluster()
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+def _use_hash_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The single-machine path with the test backend wherever it asks for the default one."""
+    import wiretrace.adapters.stories as story_adapter
+    import wiretrace.embeddings as embeddings
+    import wiretrace.representations as representations
+    import wiretrace.store.representations as stored
+
+    backend = HashBackend()
+    for module in (embeddings, representations, stored, story_adapter):
+        monkeypatch.setattr(module, "get_backend", lambda spec=None: backend)
+
+
+def _ingest(monkeypatch: pytest.MonkeyPatch, path: Path, db: Path, stages: tuple[str, ...] | None = None) -> Any:
+    from wiretrace.pipeline import ingest, run_pending_stages, store_stages
+
+    _use_hash_backend(monkeypatch)
+    store = open_store(db)
+    if stages is None:
+        ingest(store, [str(path)])
+    else:
+        ingest(store, [str(path)], run_stages=False)
+        run_pending_stages(store, stages=[s for s in store_stages() if s.name in stages])
+    return store
+
+
+def _plain(value: Any) -> Any:
+    """A record without the times it was computed at or took."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()
+                if k not in ("seconds", "computed_at", "stored_at", "updated_at", "created_at")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _assert_same_stories_and_traces(single: Any, imported: Any) -> list[dict[str, Any]]:
+    stories = wiretrace.list_stories(single)
+    assert _plain(wiretrace.list_stories(imported)) == _plain(stories)
+    traced = [s for s in stories if len(s["articles"]) > 1]
+    assert traced, "the corpus should hold stories of several articles"
+    for story in traced:
+        assert _plain(wiretrace.trace_story(imported, story["id"])) == _plain(
+            wiretrace.trace_story(single, story["id"])), story["id"]
+    return stories
+
+
+def _tables(root: Path) -> dict[str, list[dict[str, Any]]]:
+    ds = Dataset(root)
+    out = {}
+    for table in ("articles", "stories", "members", "traces", "entities", "mentions", "errors"):
+        rows = list(ds.rows(table))
+        if table == "traces":
+            rows = [{**r, "trace_json": _plain(json.loads(r["trace_json"]))} for r in rows]
+        out[table] = rows
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("batch-corpus")
+    write_corpus(folder, EVENTS, PER_EVENT)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def corpus_dataset(cluster: Cluster, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("batch-out") / "dataset"
+    run_batch([str(corpus)], out, address=cluster.address, backend=HashBackend, **GRAIN)
+    return out
+
+
+def test_sample_corpus_through_batch_equals_ingest(cluster: Cluster, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "sample-dataset"
+    report = run_batch([str(SAMPLE)], out, address=cluster.address, backend=HashBackend)
+    assert report.failed == 0 and report.articles > 50
+
+    # Parquet that pandas-style readers take as it is, one row per article, story and member
+    tables = _tables(out)
+    ids = [a["id"] for a in tables["articles"]]
+    assert len(ids) == len(set(ids)) == report.articles
+    members = {m["article_id"] for m in tables["members"]}
+    assert members == set(ids)
+    assert sum(s["size"] for s in tables["stories"]) == len(ids)
+
+    single = _ingest(monkeypatch, SAMPLE, tmp_path / "single.db",
+                     stages=("representations", "stories", "entities", "traces"))
+    imported = open_store(tmp_path / "imported.db")
+    summary = import_dataset(imported, out)
+    assert summary.articles == len(ids)
+    _assert_same_stories_and_traces(single, imported)
+    assert _plain(wiretrace.list_entities(imported)) == _plain(wiretrace.list_entities(single))
+
+    # the command line: a filtered import keeps only what the filter selects
+    db = tmp_path / "bg.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "wiretrace", "--db", str(db), "import", str(out), "--lang", "bg",
+         "--json"], capture_output=True, text=True, cwd=str(ROOT))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["articles"] == sum(
+        1 for a in tables["articles"] if a["language"] == "bg") > 0
+    listed = subprocess.run(
+        [sys.executable, "-m", "wiretrace", "--db", str(db), "stories", "--json"],
+        capture_output=True, text=True, cwd=str(ROOT))
+    assert listed.returncode == 0, listed.stderr
+    assert {"bg"} == {lang for s in json.loads(listed.stdout) for lang in s["languages"]}
+
+
+def test_generated_corpus_through_batch_equals_ingest_with_bad_input_as_rows(
+    corpus: Path, corpus_dataset: Path, cluster: Cluster, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tables = _tables(corpus_dataset)
+    assert len(tables["articles"]) == EVENTS * PER_EVENT
+    reasons = {(Path(e["path"].split(":")[0]).name, e["code"]) for e in tables["errors"]}
+    assert ("zz-binary.txt", "E102") in reasons
+    assert any(name == "feed-000.jsonl" for name, _ in reasons)  # the broken line
+
+    single = _ingest(monkeypatch, corpus, tmp_path / "single.db",
+                     stages=("representations", "stories", "traces"))
+    imported = open_store(tmp_path / "imported.db")
+    import_dataset(imported, corpus_dataset)
+    stories = _assert_same_stories_and_traces(single, imported)
+    assert len(stories) < len(tables["articles"]) / 2  # reports of one event did join
+
+    # a re-run on the same folder does nothing again and changes nothing
+    again = run_batch([str(corpus)], corpus_dataset, address=cluster.address,
+                      backend=HashBackend, **GRAIN)
+    assert set(again.steps.values()) == {"done before"}
+    assert _tables(corpus_dataset) == tables
+
+
+def test_a_worker_killed_mid_run_changes_nothing(
+    corpus: Path, corpus_dataset: Path, cluster: Cluster, tmp_path: Path,
+) -> None:
+    out = tmp_path / "killed"
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def killer() -> None:
+        # once the run has started work, kill a process running a task or an actor, twice
+        started = out / "_work" / "extract"
+        while not stop.is_set() and not (started.is_dir() and any(started.glob("*.done"))):
+            time.sleep(0.05)
+        while not stop.is_set() and len(killed) < 2:
+            busy = cluster.worker_pids()
+            if busy:
+                os.kill(busy[0], signal.SIGKILL)
+                killed.append(busy[0])
+                time.sleep(3.0)
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    try:
+        run_batch([str(corpus)], out, address=cluster.address, backend=HashBackend, **GRAIN)
+    finally:
+        stop.set()
+        thread.join()
+    assert killed, "no worker process was seen running work"
+    assert _tables(out) == _tables(corpus_dataset)
