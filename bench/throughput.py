@@ -263,6 +263,26 @@ def use_model_free_backend() -> None:
     embeddings.get_backend.cache_clear()
 
 
+def sentence_work(store: Any) -> str:
+    """What the traces cost in sentence vectors: traces by alignment tier, and the articles,
+    sentences and distinct sentence characters (what the model embedded, the run's text cache
+    embedding each distinct text once) that got sentence vectors."""
+    tiers: dict[str, int] = {}
+    for (raw,) in store.conn.execute("SELECT trace_json FROM traces"):
+        tier = json.loads(raw).get("stats", {}).get("alignment_tier", "-")
+        tiers[tier] = tiers.get(tier, 0) + 1
+    embedded = "SELECT article_id FROM embeddings WHERE kind = 'sentences'"
+    articles, sentences = store.conn.execute(
+        f"SELECT count(DISTINCT article_id), count(*) FROM sentences WHERE article_id IN ({embedded})"
+    ).fetchone()
+    chars = store.conn.execute(
+        f"SELECT coalesce(sum(length(text)), 0) FROM (SELECT DISTINCT text FROM sentences "
+        f"WHERE article_id IN ({embedded}))"
+    ).fetchone()[0]
+    return (f"traces by alignment tier {json.dumps(tiers, sort_keys=True)}; {articles} articles, "
+            f"{sentences} sentences, {chars} distinct sentence characters embedded")
+
+
 def _timed_observer() -> Any:
     from wiretrace.pipeline import IngestObserver
 
@@ -364,6 +384,7 @@ def main() -> int:
     ).fetchone()[0]
     print(f"\n{n} articles stored ({report.failed} failed), {stories} multi-article stories, "
           f"backend {backend.name}, document text {getattr(backend, 'doc_chars', '-')} characters")
+    print(f"sentence vectors: {sentence_work(store)} (counts, not times: comparable across loads)")
     print("wall: seconds on the clock; cpu: CPU seconds of this process's threads and its workers")
     print(f"{'stage':<16}{'wall s':>9}{'articles/s':>12}{'share':>8}{'cpu s':>9}{'share':>8}"
           f"{'cpu/art':>9}{'peak RSS MB':>13}")
