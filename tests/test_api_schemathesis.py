@@ -26,8 +26,9 @@ pytestmark = pytest.mark.slow
 API_PATHS = {
     "/api/stories", "/api/stories/{story_id}", "/api/stories/{story_id}/trace", "/api/articles",
     "/api/articles/{article_id}", "/api/entities", "/api/entities/{entity_id}", "/api/search",
+    "/api/corrections",
 }
-# Per operation and generation mode: 8 operations x 2 modes x 15 is 240 requests, which
+# Per operation and generation mode: 9 operations x 2 modes x 15 is 270 requests, which
 # keeps this file well under two minutes; bench/api_fuzz.py runs thousands.
 EXAMPLES = 15
 CHECKS = {

@@ -81,6 +81,9 @@ def test_api_detach_then_undo_on_a_writable_server(db: str) -> None:
         r = httpx.post(base + "/corrections", timeout=60, data={"action": "delete", "target": "hostile-1"},
                        headers={"origin": "http://evil.example"})
         assert r.status_code == 403
+        r = httpx.post(base + "/corrections", timeout=60, data={"action": "delete", "target": "hostile-1"},
+                       headers={"sec-fetch-site": "cross-site", "origin": "null"})
+        assert r.status_code == 403
         assert httpx.get(base + "/api/articles/hostile-1", timeout=30).status_code == 200
         assert len(httpx.get(base + "/api/corrections", timeout=30).json()) == 1
 

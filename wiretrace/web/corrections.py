@@ -2,8 +2,8 @@
 routes and the forms of the story and entity pages.
 
 A read-only server has no write routes, and its guard answers any POST with 405 and a line
-saying to start it with ``--allow-writes``. Forms post back to this server only: a POST whose
-``Origin`` (or ``Referer``) names another site is refused, so a page elsewhere cannot make a
+saying to start it with ``--allow-writes``. Forms post back to this server only: a POST that a
+browser marks as coming from another site is refused, so a page elsewhere cannot make a
 correction through an analyst's browser; the JSON routes need ``application/json``, which a
 cross-site form cannot send.
 """
@@ -27,11 +27,18 @@ MAX_LIST = 500
 
 
 def _same_site(request: Request) -> bool:
-    """Whether a browser form post comes from a page of this server."""
-    source = request.headers.get("origin") or request.headers.get("referer")
-    if not source or source == "null":
-        return source is None  # no header: not a browser form; "null": an opaque origin
-    return urlsplit(source).netloc.lower() == (request.headers.get("host") or "").lower()
+    """Whether a browser form post comes from a page of this server. Browsers say so in
+    ``Sec-Fetch-Site``; one that does not is judged by ``Origin`` (which this server's
+    ``no-referrer`` policy turns into "null" on form posts: unknown, so refused). A request
+    with neither is no browser's form."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin != "null" and urlsplit(origin).netloc.lower() == (
+        request.headers.get("host") or "").lower()
 
 
 def _local_path(value: str | None, fallback: str) -> str:
