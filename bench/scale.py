@@ -14,6 +14,10 @@ folder and stopped by process group; nothing else on the machine is touched.
 The machine may be shared: compare the ratios, and read the load average printed with them.
 
     python bench/scale.py [--events 100] [--per-event 6] [--model] [--workers 1 2]
+
+``--allsides`` instead runs the AllSides dev set (../shared/data) with the shipped model
+through ``ingest`` and through ``batch`` (2 workers) and prints both B-cubed F1 against the
+labelled events, scored as eval/clustering.py scores them.
 """
 
 from __future__ import annotations
@@ -77,15 +81,7 @@ def single(corpus: Path, model: bool, work: Path) -> dict[str, Any]:
     from wiretrace.store import open_store
 
     if not model:
-        import wiretrace.adapters.stories as story_adapter
-        import wiretrace.embeddings as embeddings
-        import wiretrace.representations as representations
-        import wiretrace.store.representations as stored
-        from tests.test_batch_support import HashBackend
-
-        backend = HashBackend()
-        for module in (embeddings, representations, stored, story_adapter):
-            module.get_backend = lambda spec=None, b=backend: b  # type: ignore[attr-defined]
+        _hash_backend_everywhere()
     store = open_store(work / "single.db")
     t0 = time.perf_counter()
     report = ingest(store, [str(corpus)], run_stages=False)
@@ -175,6 +171,63 @@ def batch(corpus: Path, model: bool, work: Path, workers: int) -> dict[str, Any]
     }
 
 
+def _hash_backend_everywhere() -> Any:
+    """The test backend wherever the single-machine path asks for the default one."""
+    import wiretrace.adapters.stories as story_adapter
+    import wiretrace.embeddings as embeddings
+    import wiretrace.representations as representations
+    import wiretrace.store.representations as stored
+    from tests.test_batch_support import HashBackend
+
+    backend = HashBackend()
+    for module in (embeddings, representations, stored, story_adapter):
+        module.get_backend = lambda spec=None, b=backend: b  # type: ignore[attr-defined]
+    return HashBackend
+
+
+def allsides(work: Path, workers: int, model: bool) -> dict[str, Any]:
+    """B-cubed F1 of the AllSides dev stories through ``ingest`` and through ``batch``."""
+    sys.path.insert(0, str(ROOT / "eval"))
+    from clustering import ALLSIDES, bcubed, load_allsides  # type: ignore[import-not-found]
+
+    from wiretrace.batch.dataset import Dataset
+
+    rows = load_allsides(ALLSIDES)
+    gold = {str(r["id"]): str(r["event"]) for r in rows}
+    corpus = work / "allsides"
+    corpus.mkdir(parents=True, exist_ok=True)
+    with (corpus / "allsides.jsonl").open("w", encoding="utf-8") as fh:
+        for r in rows:  # the labels stay out of the input
+            fh.write(json.dumps({k: v for k, v in r.items() if k not in ("event", "topic")},
+                                ensure_ascii=False) + "\n")
+    from wiretrace.pipeline import ingest, run_pending_stages, store_stages
+    from wiretrace.store import open_store
+
+    factory = None if model else _hash_backend_everywhere()
+    store = open_store(work / "allsides.db")
+    ingest(store, [str(corpus)], run_stages=False)
+    run_pending_stages(store, stages=[s for s in store_stages()
+                                      if s.name in ("representations", "stories")])
+    from wiretrace.store.stories import story_index
+
+    single = story_index(store)
+    store.close()
+    out: dict[str, Any] = {"single": bcubed({a: single.get(a, "none:" + a) for a in gold}, gold)}
+    cluster = Cluster(workers)
+    try:
+        from wiretrace.batch import run_batch
+
+        run_batch([str(corpus)], work / "allsides-dataset", address=cluster.address,
+                  workers=workers, backend=factory)
+    finally:
+        cluster.stop()
+    members = {m["article_id"]: m["story_id"]
+               for m in Dataset(work / "allsides-dataset").rows("members")}
+    out["batch"] = bcubed({a: members.get(a, "none:" + a) for a in gold}, gold)
+    out["same_stories"] = single == members
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100)
@@ -182,7 +235,20 @@ def main() -> int:
     parser.add_argument("--model", action="store_true", help="embed with the shipped model")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--keep", type=Path, help="keep the corpus, store and datasets here")
+    parser.add_argument("--allsides", action="store_true",
+                        help="B-cubed of the AllSides dev set through ingest and through batch")
     args = parser.parse_args()
+    if args.allsides:
+        work = args.keep or Path(tempfile.mkdtemp(prefix="wt-bench-allsides-"))
+        found = allsides(work, max(args.workers), args.model)
+        print(f"AllSides dev, {'shipped model' if args.model else 'test backend (hashed)'}:")
+        for name in ("single", "batch"):
+            p, r, f = found[name]
+            print(f"{name:>6}: B3 P={p:.3f} R={r:.3f} F1={f:.3f}")
+        print(f"same stories: {found['same_stories']}")
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
 
     from tests.test_batch_support import write_corpus
 

@@ -30,6 +30,7 @@ ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'wire
 import wiretrace  # noqa: E402
 from wiretrace.batch import import_dataset, run_batch  # noqa: E402
 from wiretrace.batch.dataset import Dataset  # noqa: E402
+from wiretrace.errors import UsageError  # noqa: E402
 from wiretrace.store import open_store  # noqa: E402
 
 from .test_batch_support import HashBackend, write_corpus  # noqa: E402
@@ -253,6 +254,8 @@ def test_sample_corpus_through_batch_equals_ingest(cluster: Cluster, tmp_path: P
     assert summary.articles == len(ids)
     _assert_same_stories_and_traces(single, imported)
     assert _plain(wiretrace.list_entities(imported)) == _plain(wiretrace.list_entities(single))
+    with pytest.raises(UsageError, match="already holds articles"):
+        import_dataset(imported, out)  # a second import would orphan the first one's stories
 
     # the command line: a filtered import keeps only what the filter selects
     db = tmp_path / "bg.db"

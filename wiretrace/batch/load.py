@@ -92,6 +92,11 @@ def import_dataset(
     ds = Dataset(root)
     if not ds.exists() or not (ds.root / "dataset.json").exists():
         raise UsageError(f"{ds.root} is not a finished wiretrace batch dataset")
+    if store.count_articles():
+        # stories are written whole (a dataset's clustering replaces the store's): merging a
+        # dataset into an existing collection would orphan the collection's own stories
+        raise UsageError(f"{store.path} already holds articles; import into a new store "
+                         "(or ingest the dataset's inputs into this one)")
     say = progress or (lambda _m: None)
     report = ImportReport()
     filtered = any((since, until, lang, entity))
