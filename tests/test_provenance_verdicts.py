@@ -18,7 +18,7 @@ import pytest
 from wiretrace.provenance import trace_story_articles
 from wiretrace.provenance.align import Doc, align_pair
 from wiretrace.provenance.diff import compare_sentences, number_changes
-from wiretrace.provenance.evaluate import fit_logistic, reliability
+from wiretrace.provenance.evaluate import apply_platt, fit_logistic, fit_platt, reliability
 from wiretrace.provenance.graph import (
     DISPLAY_THRESHOLD,
     Node,
@@ -267,3 +267,15 @@ def test_fit_logistic_recovers_a_known_model_and_ece_reads_it():
     assert ece < 0.05 and sum(row[2] for row in table) == len(p)
     overconfident, _ = reliability(np.where(p > 0.5, 0.99, 0.01), y)
     assert overconfident > 0.1
+
+
+def test_platt_map_recovers_an_overconfident_score():
+    rng = np.random.default_rng(3)
+    true_p = rng.uniform(0.02, 0.98, size=4000)
+    y = (rng.uniform(size=len(true_p)) < true_p).astype(float)
+    logit = np.log(true_p / (1 - true_p))
+    overconfident = 1 / (1 + np.exp(-2.0 * logit))  # twice the true log-odds
+    a, b = fit_platt(overconfident, y)
+    assert abs(a - 0.5) < 0.1 and abs(b) < 0.15
+    fixed, _ = reliability(apply_platt(overconfident, a, b), y)
+    assert fixed < reliability(overconfident, y)[0]

@@ -9,7 +9,7 @@ ignored); agency names are compared in canonical form ("Associated Press" = "AP"
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -108,25 +108,6 @@ def score_traces(
 
 
 # -- edge calibration ---------------------------------------------------------------------
-
-
-def chosen_edge_samples(
-    articles: Sequence[Any], reprs: dict[str, Any], truth: dict[str, Any]
-) -> list[tuple[dict[str, float], int, Any]]:
-    """(evidence features, label, edge) for every source the graph gives an article of one
-    event when nothing is hidden: the edges a confidence has to be calibrated for. The label
-    says whether the truth has that derivation, in that direction."""
-    from .graph import build_graph
-    from .trace import make_node, story_alignments
-
-    nodes = {a.id: make_node(a, reprs[a.id]) for a in articles if a.id in reprs}
-    chosen, _ = build_graph(nodes, story_alignments(nodes), threshold=0.0)
-    true_edges = {(_node(d["from"]), d["to"]) for d in truth["derivations"]}
-    return [
-        (edge.features, int((_node(edge.source), edge.target) in true_edges), edge)
-        for edge in chosen.values()
-        if not edge.identical
-    ]
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:

@@ -540,18 +540,6 @@ def edge_probability(features: dict[str, float], model: dict[str, Any] | None = 
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def recalibrate(confidence: float, model: dict[str, Any] | None = None) -> float:
-    """The final confidence (model and rules together) through the model's calibration map,
-    ``sigmoid(a * logit(p) + b)``, fitted by ``eval/provenance.py`` on leave-one-event-out
-    confidences; a model without one leaves it unchanged."""
-    platt = (model or edge_model()).get("calibration")
-    if not platt:
-        return confidence
-    p = min(max(confidence, 1e-6), 1 - 1e-6)
-    z = platt["a"] * math.log(p / (1 - p)) + platt["b"]
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
 def candidate_edges(
     nodes: dict[str, Node], alignments: Sequence[PairAlignment], model: dict[str, Any] | None = None
 ) -> list[Edge]:
@@ -588,7 +576,6 @@ def candidate_edges(
             if evidence["followed"] >= FOLLOWED_REWRITE:
                 sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * evidence["certainty"]
                 confidence = max(confidence, FOLLOWED_CONFIDENCE * sure)
-            confidence = recalibrate(confidence, model)
         figures["direction"] = round(score if source is a else -score, 3)
         if reasons:
             figures["direction_reasons"] = reasons
