@@ -141,7 +141,7 @@ class Cluster:
                 except ProcessLookupError:
                     break
                 try:
-                    node.wait(timeout=20)
+                    node.wait(timeout=5)
                     break
                 except subprocess.TimeoutExpired:
                     continue
@@ -325,3 +325,29 @@ def test_a_worker_killed_mid_run_changes_nothing(
         thread.join()
     assert killed, "no worker process was seen running work"
     assert _tables(out) == _tables(corpus_dataset)
+
+
+def test_the_batch_command_with_the_shipped_model(cluster: Cluster, tmp_path: Path) -> None:
+    """The command as a user runs it: the default model, a bad line reported, exit 1."""
+    feed = tmp_path / "feed.jsonl"
+    records = [
+        {"id": "a", "title": "Port of Tallinn to close for repairs",
+         "text": "The port of Tallinn will close for two weeks of repairs, officials said.",
+         "published": "2025-03-03T09:00:00Z", "outlet": "Baltic Wire"},
+        {"id": "b", "title": "Tallinn port shuts for repairs",
+         "text": "Tallinn's port shuts for two weeks from Monday for repairs, the city said.",
+         "published": "2025-03-03T11:00:00Z", "outlet": "Harbour Times"},
+    ]
+    feed.write_text("\n".join(json.dumps(r) for r in records) + "\n{\"id\": \"c\", \"text\":\n",
+                    encoding="utf-8")
+    out = tmp_path / "dataset"
+    done = subprocess.run(
+        [sys.executable, "-m", "wiretrace", "batch", str(feed), "--out", str(out), "--ray",
+         cluster.address, "--json"], capture_output=True, text=True, cwd=str(ROOT))
+    assert done.returncode == 1, done.stderr  # one line failed, and was reported
+    summary = json.loads(done.stdout)
+    assert (summary["articles"], summary["failed"]) == (2, 1)
+    errors = list(Dataset(out).rows("errors"))
+    assert [e["path"] for e in errors] == [f"{feed}:3"]
+    backend = json.loads((out / "dataset.json").read_text())["backend"]
+    assert backend and not any(name.startswith("test-") for name in backend)
