@@ -17,8 +17,9 @@ def batch_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (re-running on it "
                              "skips what is done). On a cluster every worker must see it."),
     ray_address: str = typer.Option(
-        None, "--ray", help="Address of a running Ray cluster (ray://HOST:10001 or HOST:6379); "
-        "without it a local Ray instance is started and stopped when done.", show_default=False),
+        None, "--ray", help="Address of a running Ray cluster (HOST:6379, or 'auto' on one of "
+        "its nodes); without it a local Ray instance is started and stopped when done.",
+        show_default=False),
     gpus: int = typer.Option(0, "--gpus", min=0, help="GPUs for the embedding actors (one model "
                              "per GPU); 0: CPU actors."),
     workers: int = typer.Option(None, "--workers", min=1, help="CPUs of the local instance and "
@@ -37,7 +38,7 @@ def batch_cmd(
 
         wiretrace batch scraped/ --out dataset/
 
-        wiretrace batch 'archive/**/*.jsonl.gz' --out s3data/ --ray 10.0.0.5:6379 --gpus 4
+        wiretrace batch '/mnt/archive/**/*.jsonl.gz' --out /mnt/datasets/2025 --ray 10.0.0.5:6379
 
         wiretrace --db desk.db import dataset/ --since 2025-10-01 --lang bg
     """
