@@ -219,3 +219,23 @@ def test_cli_signals_without_store_or_arguments_fails_cleanly(tmp_path):
     assert result.returncode != 0 and "no store" in result.stderr
     result = _cli("signals")
     assert result.returncode == 2
+
+
+def test_second_stage_features_read_the_other_paragraphs_of_the_article():
+    import numpy as np
+
+    from wiretrace.signals.features import STACK_CLIP, stack_features
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(5, 4))
+    z[2, 1] = z[4, 1] = 9.0  # a tie at the top: the other one is still the maximum of others
+    s = stack_features(z)
+    assert s.shape == (5, 13)
+    for i in range(5):
+        others = np.delete(z, i, axis=0)
+        assert np.allclose(s[i, :4], z[i])
+        assert np.allclose(s[i, 4:8], others.mean(axis=0), atol=1e-5)
+        assert np.allclose(s[i, 8:12], others.max(axis=0))
+        assert np.isclose(s[i, 12], np.log(5))
+    alone = stack_features(np.array([[50.0, -1.0]]))
+    assert np.allclose(alone[0], [STACK_CLIP, -1.0, 0.0, 0.0, -STACK_CLIP, -STACK_CLIP, 0.0])

@@ -119,7 +119,7 @@ def paragraph_techniques(text: str, language: str | None = None,
         return []
     context = F.context_block([p[2] for p in paras])
     rows = [F.paragraph_features(p[2], context) for p in paras]
-    probs = model.probabilities(rows)
+    probs = model.article_probabilities(rows)
     factor = 1.0 if (language or "") in TRAINED_LANGUAGES else OUTSIDE_FACTOR
     lex = lexicon(language)
     out = []
@@ -151,7 +151,10 @@ def paragraph_techniques(text: str, language: str | None = None,
 def genre(title: str | None, text: str) -> tuple[str, dict[str, float]]:
     """Genre (opinion / reporting / satire) and the normalised one-vs-rest scores."""
     model = genre_model()
-    p = model.probabilities([F.document_features(title or "", text)])[0]
+    # the genre model's thresholds are per-class logit offsets, tuned in cross-validation
+    # for macro-F1 (eval/signals.py genre_offsets); zeros in a model without them
+    z = model.logits([F.document_features(title or "", text)])[0] + model.thresholds
+    p = 1.0 / (1.0 + np.exp(-z))
     p = p / max(float(p.sum()), 1e-9)
     scores = {g: round(float(v), 3) for g, v in zip(model.labels, p, strict=True)}
     return max(scores, key=scores.__getitem__), scores

@@ -145,3 +145,25 @@ def sparse_dot(rows: Sequence[dict[int, float]], weights: np.ndarray) -> np.ndar
             val = np.fromiter(r.values(), dtype=np.float32, count=len(r))
             out[i] = val @ weights[idx]
     return out
+
+
+STACK_CLIP = 13.8  # logits are clipped where a probability reaches 1e-6 (as in training)
+
+
+def stack_features(logits: np.ndarray) -> np.ndarray:
+    """Second-stage features of one article's paragraphs, from the first stage's logits
+    (paragraphs × labels): each paragraph's own logits, the mean and the maximum of the
+    other paragraphs' (an article that uses a technique elsewhere is likelier to use it
+    here), and log(1 + number of other paragraphs)."""
+    z = np.clip(np.asarray(logits, dtype=np.float64), -STACK_CLIP, STACK_CLIP)
+    n, labels = z.shape
+    mean_o = np.zeros_like(z)
+    max_o = np.full_like(z, -STACK_CLIP)
+    if n > 1:
+        total = z.sum(axis=0)
+        mean_o = (total[None, :] - z) / (n - 1)
+        order = np.sort(z, axis=0)
+        top, second = order[-1], order[-2]
+        max_o = np.where(z >= top[None, :], second[None, :], top[None, :])
+    count = np.full((n, 1), np.log1p(n - 1))
+    return np.hstack([z, mean_o, max_o, count]).astype(np.float32)

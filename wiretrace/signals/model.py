@@ -47,6 +47,10 @@ class LinearModel:
     bias: np.ndarray  # (labels,)
     thresholds: np.ndarray  # (labels,) on the probability
     meta: dict
+    # optional second stage over one article's paragraphs (``features.stack_features``):
+    # (3 * labels + 1, labels) weights and (labels,) biases; the thresholds then apply to it
+    stack_weights: np.ndarray | None = None
+    stack_bias: np.ndarray | None = None
 
     def logits(self, rows: list[dict[int, float]]) -> np.ndarray:
         return F.sparse_dot(rows, self.weights) + self.bias
@@ -55,20 +59,32 @@ class LinearModel:
         """Independent per-label probabilities (one-vs-rest logistic)."""
         return 1.0 / (1.0 + np.exp(-self.logits(rows)))
 
+    def article_probabilities(self, rows: list[dict[int, float]]) -> np.ndarray:
+        """Per-label probabilities of one article's paragraphs (``rows``, in order): the
+        second stage's when the model has one, which reads the other paragraphs too."""
+        if self.stack_weights is None or self.stack_bias is None or not rows:
+            return self.probabilities(rows)
+        z = F.stack_features(self.logits(rows)) @ self.stack_weights + self.stack_bias
+        return 1.0 / (1.0 + np.exp(-z))
+
     def contributions(self, row: dict[int, float], label: int) -> dict[int, float]:
         """Each bucket's share of one label's logit, to say which words carried it."""
         return {k: v * float(self.weights[k, label]) for k, v in row.items()}
 
 
 def save_model(path: Path, labels: tuple[str, ...], weights: np.ndarray, bias: np.ndarray,
-               thresholds: np.ndarray, meta: dict) -> None:
-    """Quantise to int8 per label (scale = max |w| / 127) and write a compressed npz."""
+               thresholds: np.ndarray, meta: dict,
+               stack: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Quantise to int8 per label (scale = max |w| / 127) and write a compressed npz; the
+    small second stage (``stack``: weights, biases) is kept in float32."""
     scale = np.maximum(np.abs(weights).max(axis=0), 1e-12) / 127.0
     q = np.round(weights / scale).astype(np.int8)
+    extra = {} if stack is None else {"stack_w": stack[0].astype(np.float32),
+                                      "stack_b": stack[1].astype(np.float32)}
     np.savez_compressed(
         path, q=q, scale=scale.astype(np.float32), bias=bias.astype(np.float32),
         thresholds=thresholds.astype(np.float32), labels=np.array(labels),
-        meta=np.array(json.dumps(meta)),
+        meta=np.array(json.dumps(meta)), **extra,
     )
 
 
@@ -87,6 +103,8 @@ def load_model(path: Path) -> LinearModel:
             bias=z["bias"].astype(np.float32),
             thresholds=z["thresholds"].astype(np.float32),
             meta=json.loads(str(z["meta"])),
+            stack_weights=z["stack_w"] if "stack_w" in z.files else None,
+            stack_bias=z["stack_b"] if "stack_b" in z.files else None,
         )
 
 
