@@ -217,3 +217,26 @@ def test_entity_name_still_shows_the_entity(db: Path) -> None:
     options_first = ok_json(wiretrace("entity", "--json", entity["name"], db=db))
     explicit = ok_json(wiretrace("entity", "show", entity["name"], "--json", db=db))
     assert by_name["id"] == options_first["id"] == explicit["id"] == entity["id"]
+
+
+def test_detached_member_stays_detached_when_new_articles_join(db: Path, tmp_path: Path) -> None:
+    """An ingest that grows the story (the incremental path, not a recluster) keeps the
+    correction: a re-post of the detached article, which bridges it and the story, does not
+    bring it back."""
+    story = big_stories(db, 1)[0]
+    member = story["articles"][1]
+    others = [a for a in story["articles"] if a != member]
+    ok_json(wiretrace("story", "detach", story["id"], member, "--json", db=db))
+    shown = ok_json(wiretrace("show", member, "--json", db=db))
+    repost = tmp_path / "repost.jsonl"
+    repost.write_text(json.dumps({
+        "id": "repost-of-detached", "text": shown["text"], "title": shown["title"],
+        "outlet": "Copy Desk Daily", "published": shown["published"],
+        "language": shown["language"]}) + "\n", encoding="utf-8")
+    summary = ok_json(wiretrace("ingest", str(repost), "--json", db=db))
+    assert summary["new"] == 1
+    # the re-post joined the detached article and the clusterer merged it back: re-imposed
+    assert summary["stages"]["stories"]["corrections_applied"] >= 1
+    where = stories_of(db)
+    assert "repost-of-detached" in where
+    assert not any(together(where, member, o) for o in others)
