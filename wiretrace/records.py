@@ -7,6 +7,8 @@ about the store, the CLI or a model; records serialise to JSON-compatible dicts 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -165,3 +167,49 @@ class Article:
         if include_raw:
             out["raw"] = self.raw_bytes.decode(self.encoding or "utf-8", errors="replace")
         return out
+
+
+def article_json_columns(article: Article) -> dict[str, str]:
+    """The article's structured fields as the JSON columns the store and a batch dataset keep.
+
+    One encoding for both, so an article read back from either is the same article.
+    """
+    return {
+        "metadata_json": json.dumps(article.metadata.to_dict(), ensure_ascii=False),
+        "removed_json": json.dumps([r.to_dict() for r in article.removed], ensure_ascii=False),
+        "paragraph_languages_json": json.dumps(article.paragraph_languages),
+        "extra_json": json.dumps(article.extra, ensure_ascii=False, default=str),
+        "notes_json": json.dumps(article.notes, ensure_ascii=False),
+    }
+
+
+def article_from_columns(row: Mapping[str, Any]) -> Article:
+    """An article from its stored columns (a store row or a dataset row: the same layout)."""
+    md_dict = json.loads(row["metadata_json"])
+    md = Metadata(
+        title=md_dict.get("title"),
+        published=md_dict.get("published"),
+        outlet=md_dict.get("outlet"),
+        author=md_dict.get("author"),
+        url=md_dict.get("url"),
+        dateline=md_dict.get("dateline"),
+        attributions=[Attribution(**a) for a in md_dict.get("attributions", [])],
+        evidence={k: Evidence(**v) for k, v in md_dict.get("evidence", {}).items()},
+    )
+    return Article(
+        id=row["id"],
+        source_path=row["source_path"],
+        source_kind=row["source_kind"],
+        content_hash=row["content_hash"],
+        raw_bytes=bytes(row["raw"]),
+        encoding=row["encoding"],
+        text=row["text"],
+        metadata=md,
+        language=row["language"],
+        language_confidence=row["language_confidence"],
+        paragraph_languages=json.loads(row["paragraph_languages_json"]),
+        removed=[Removal(**r) for r in json.loads(row["removed_json"])],
+        extraction_method=row["extraction_method"],
+        extra=json.loads(row["extra_json"]),
+        notes=json.loads(row["notes_json"]),
+    )

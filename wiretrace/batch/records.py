@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Article, Attribution, Evidence, Metadata, Removal
+from ..records import Article, article_from_columns, article_json_columns
 from ..representations import ArticleRepr, SentenceVectorizer
 from ..sentences import Sentence
 
@@ -47,44 +47,14 @@ def article_to_row(article: Article, seq: tuple[int, int]) -> dict[str, Any]:
         "encoding": article.encoding,
         "extraction_method": article.extraction_method,
         "raw": article.raw_bytes,
-        # what the store keeps as JSON, kept the same way (the same round trip, the same values)
-        "metadata_json": json.dumps(md.to_dict(), ensure_ascii=False),
-        "removed_json": json.dumps([r.to_dict() for r in article.removed], ensure_ascii=False),
-        "paragraph_languages_json": json.dumps(article.paragraph_languages),
-        "extra_json": json.dumps(article.extra, ensure_ascii=False, default=str),
-        "notes_json": json.dumps(article.notes, ensure_ascii=False),
+        # what the store keeps as JSON, encoded the same way (the same round trip, the same values)
+        **article_json_columns(article),
     }
 
 
 def row_to_article(row: dict[str, Any]) -> Article:
-    md_dict = json.loads(row["metadata_json"])
-    md = Metadata(
-        title=md_dict.get("title"),
-        published=md_dict.get("published"),
-        outlet=md_dict.get("outlet"),
-        author=md_dict.get("author"),
-        url=md_dict.get("url"),
-        dateline=md_dict.get("dateline"),
-        attributions=[Attribution(**a) for a in md_dict.get("attributions", [])],
-        evidence={k: Evidence(**v) for k, v in md_dict.get("evidence", {}).items()},
-    )
-    return Article(
-        id=row["id"],
-        source_path=row["source_path"],
-        source_kind=row["source_kind"],
-        content_hash=row["content_hash"],
-        raw_bytes=bytes(row["raw"]),
-        encoding=row["encoding"],
-        text=row["text"],
-        metadata=md,
-        language=row["language"],
-        language_confidence=row["language_confidence"],
-        paragraph_languages=json.loads(row["paragraph_languages_json"]),
-        removed=[Removal(**r) for r in json.loads(row["removed_json"])],
-        extraction_method=row["extraction_method"],
-        extra=json.loads(row["extra_json"]),
-        notes=json.loads(row["notes_json"]),
-    )
+    """The article a dataset row holds."""
+    return article_from_columns(row)
 
 
 def _vec(value: Any) -> np.ndarray | None:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..errors import NotFoundError, SchemaVersionError, StoreError
-from ..records import Article, Attribution, Evidence, Metadata, Removal
+from ..records import Article, article_from_columns, article_json_columns
 from .base import ArticleState
 
 DEFAULT_DB = "wiretrace.db"
@@ -222,6 +222,7 @@ class SQLiteStore:
         if state == "same":
             return state
         md = article.metadata
+        columns = article_json_columns(article)
         with self.transaction():
             if state == "changed":
                 # Delete so every derived row (sentences, memberships, ...) cascades away and
@@ -249,12 +250,12 @@ class SQLiteStore:
                     md.dateline,
                     article.language,
                     article.language_confidence,
-                    json.dumps(md.to_dict(), ensure_ascii=False),
-                    json.dumps([r.to_dict() for r in article.removed], ensure_ascii=False),
-                    json.dumps(article.paragraph_languages),
+                    columns["metadata_json"],
+                    columns["removed_json"],
+                    columns["paragraph_languages_json"],
                     article.extraction_method,
-                    json.dumps(article.extra, ensure_ascii=False, default=str),
-                    json.dumps(article.notes, ensure_ascii=False),
+                    columns["extra_json"],
+                    columns["notes_json"],
                     _now(),
                     _identity_of(article),
                 ),
@@ -265,41 +266,11 @@ class SQLiteStore:
             )
         return state
 
-    def _row_to_article(self, row: sqlite3.Row) -> Article:
-        md_dict = json.loads(row["metadata_json"])
-        md = Metadata(
-            title=md_dict.get("title"),
-            published=md_dict.get("published"),
-            outlet=md_dict.get("outlet"),
-            author=md_dict.get("author"),
-            url=md_dict.get("url"),
-            dateline=md_dict.get("dateline"),
-            attributions=[Attribution(**a) for a in md_dict.get("attributions", [])],
-            evidence={k: Evidence(**v) for k, v in md_dict.get("evidence", {}).items()},
-        )
-        return Article(
-            id=row["id"],
-            source_path=row["source_path"],
-            source_kind=row["source_kind"],
-            content_hash=row["content_hash"],
-            raw_bytes=bytes(row["raw"]),
-            encoding=row["encoding"],
-            text=row["text"],
-            metadata=md,
-            language=row["language"],
-            language_confidence=row["language_confidence"],
-            paragraph_languages=json.loads(row["paragraph_languages_json"]),
-            removed=[Removal(**r) for r in json.loads(row["removed_json"])],
-            extraction_method=row["extraction_method"],
-            extra=json.loads(row["extra_json"]),
-            notes=json.loads(row["notes_json"]),
-        )
-
     def get_article(self, article_id: str) -> Article:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r}")
-        return self._row_to_article(row)
+        return article_from_columns(row)
 
     def get_article_dict(self, article_id: str) -> dict[str, Any]:
         article = self.get_article(article_id)
@@ -313,12 +284,12 @@ class SQLiteStore:
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
         if ids is None:
             for row in self.conn.execute("SELECT * FROM articles ORDER BY seq"):
-                yield self._row_to_article(row)
+                yield article_from_columns(row)
             return
         for article_id in ids:
             row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
             if row is not None:
-                yield self._row_to_article(row)
+                yield article_from_columns(row)
 
     def article_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
