@@ -12,7 +12,7 @@ from wiretrace.entities import Mention, gazetteer, recognize, resolve, same_enti
 from .pair_scores import pair_precision_recall
 
 # Floors pinned just below what eval/entities_orgplace.py measures on the pair set.
-ORGPLACE_FLOORS = {"dev": (0.99, 0.95), "test": (0.98, 0.80)}
+ORGPLACE_FLOORS = {"dev": (0.99, 0.98), "test": (0.98, 0.95)}
 
 
 def _m(text: str, start: int, typ: str) -> Mention:

@@ -24,6 +24,8 @@ LIST_KEYS = ("abbreviations", "titles", "title_suffixes", "capitalised_stopwords
 NESTED_KEYS = {"relative_dates": {"days", "before", "after", "one", "units"},
                "date_labels": {"published", "updated", "original"}}
 TABLE_KEYS = ("number_words", "multipliers", "quantifiers")
+# [oblique ending, nominative ending] pairs (Мюнхене -> Мюнхен, Polsce -> Polska)
+PAIR_KEYS = ("place_case_forms",)
 LANGUAGE_FILES = sorted(p for p in DATA.glob("*.json") if p.name != "multilingual.json")
 
 
@@ -36,12 +38,15 @@ def test_every_language_file_has_the_required_keys(path: Path) -> None:
     months = table["months"]
     assert len(months) == 12 and all(forms for forms in months)
     assert all(f == f.lower() and f.strip() == f and f for forms in months for f in forms)
-    known = set(tables.REQUIRED_KEYS) | set(LIST_KEYS) | set(TABLE_KEYS) | set(NESTED_KEYS)
+    known = set(tables.REQUIRED_KEYS) | set(LIST_KEYS) | set(TABLE_KEYS) | set(NESTED_KEYS) | set(PAIR_KEYS)
     assert set(table) <= known, f"{path.name}: unknown keys {set(table) - known}"
     for key in LIST_KEYS:
         assert all(isinstance(w, str) and w for w in table.get(key, [])), (path.name, key)
     for key in TABLE_KEYS:
         assert all(isinstance(v, int | float) for v in table.get(key, {}).values()), key
+    for key in PAIR_KEYS:
+        assert all(len(p) == 2 and p[0] and all(isinstance(x, str) for x in p)
+                   for p in table.get(key, [])), (path.name, key)
     for key, parts in NESTED_KEYS.items():
         assert set(table.get(key, {})) <= parts, (path.name, key)
     relative = table.get("relative_dates", {})

@@ -26,7 +26,7 @@ def entities_of(articles: Sequence[Article], story_of: Mapping[str, str] | None 
 # A batch of articles in (with their stories, for surnames ambiguous in one article); their
 # mentions and the entities the mentions resolve to out.
 STAGE = Stage(
-    "entities", 1, requires=("article", "stories"), writes=("mentions", "entities"),
+    "entities", 2, requires=("article", "stories"), writes=("mentions", "entities"),
     process=entities_of,
 )
 

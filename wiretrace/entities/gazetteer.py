@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
@@ -198,8 +199,15 @@ def _fixed_key(name: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def fixed_type(name: str) -> tuple[str, str] | None:
-    """(canonical, kind) for names no recogniser vote may retype (COVID-19 is never a person)."""
-    return _fixed_types().get(_fixed_key(name))
+    """(canonical, kind) for names no recogniser vote may retype (COVID-19 is never a person).
+    A name whose every word names one entry is that entry (коронавирус COVID-19)."""
+    table = _fixed_types()
+    found = table.get(_fixed_key(name))
+    words = name.split()
+    if found is not None or len(words) < 2:
+        return found
+    each = {table.get(_fixed_key(w)) for w in words}
+    return next(iter(each)) if len(each) == 1 and None not in each else None
 
 
 @lru_cache(maxsize=64)
@@ -212,3 +220,113 @@ def organization_cues() -> frozenset[str]:
 def location_prepositions(language: str | None) -> frozenset[str]:
     """Prepositions after which a lone capitalised word is a place (в, у, in)."""
     return frozenset(tables.language_table(language).get("location_prepositions", []))
+
+
+# -- the place-name table (data/place_names.json) --------------------------------------------
+
+# A case form is read back into a nominative of at least this many letters (Рима -> Рим),
+# and a region adjective into a noun stem of at least this many (Сумська -> Сум-, of Суми).
+PLACE_STEM_MIN = 3
+_VOWELS_AND_SOFT = "aeiouyаеиоуыэюяіїєьйёę"
+
+
+@lru_cache(maxsize=1)
+def _place_table() -> tuple[tuple[str, ...], dict[str, int], dict[str, int]]:
+    """(shown name per place, name key -> place, noun stem key -> place).
+
+    The noun stem is the name without its final vowels (Полтава -> полтав, Київ -> київ):
+    region adjectives are built on it (Полтавська, Київська). A stem two places share is left
+    out of the stem index."""
+    places = load("place_names")["places"]
+    shown = tuple(names[0] for names in places)
+    by_name: dict[str, int] = {}
+    stems: dict[str, set[int]] = {}
+    for number, names in enumerate(places):
+        for name in names:
+            key = surface_key(name)
+            by_name.setdefault(key, number)
+            if " " not in name.strip():
+                stem = _stem_key(name)
+                if len(stem) >= PLACE_STEM_MIN:
+                    stems.setdefault(stem, set()).add(number)
+    by_stem = {stem: next(iter(owners)) for stem, owners in stems.items() if len(owners) == 1}
+    return shown, by_name, by_stem
+
+
+@lru_cache(maxsize=1)
+def _place_case_forms() -> tuple[tuple[str, str], ...]:
+    """[oblique, nominative] endings of place names in the languages wiretrace reads, longest
+    oblique ending first."""
+    pairs = {(a, b) for a, b in tables.merged("place_case_forms") or []}
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
+def place_name(number: int) -> str:
+    """The name shown for a place of the place-name table."""
+    return _place_table()[0][number]
+
+
+@lru_cache(maxsize=100_000)
+def place_of(name: str) -> int | None:
+    """The place a name is in the place-name table, as written or in a case form (Мюнхене,
+    Rosji, Polsce, Рівному), or None. A form that reads back to two places is None."""
+    _, by_name, _ = _place_table()
+    key = surface_key(name)
+    if not key:
+        return None
+    found = by_name.get(key)
+    if found is not None:
+        return found
+    low = unicodedata.normalize("NFC", name.strip()).lower()
+    if " " in low:
+        return None
+    candidates = set()
+    for oblique, nominative in _place_case_forms():
+        stem = low[: len(low) - len(oblique)]
+        if not low.endswith(oblique) or len(stem) < 2 or len(stem + nominative) < PLACE_STEM_MIN:
+            continue
+        if oblique == "е" and stem.endswith("ьк"):
+            continue  # Покровське is a place of its own, not a case form of Покровськ
+        hit = by_name.get(surface_key(stem + nominative))
+        if hit is not None:
+            candidates.add(hit)
+    return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+# Region adjectives: a place's noun stem, -sk- and an adjective ending (Київська, Киевской,
+# Хмельницька, kijowski, Khmelnytska). The -ц- of Вінницька and Хмельницька stays with the stem.
+_ADJECTIVE = re.compile(
+    r"(?P<sk>с?ь?к|s'?k|z'?k|c'?k)"
+    r"(?P<end>ая|ой|ую|ого|ому|ом|ий|ый|ое|ие|их|им|ій|ої|ою|а|у|е|і|"
+    r"a|i|iej|iego|im|ą|ie|y|yi|yy|iy|ij|yj|e|oho|ogo|o)$"
+)
+# Ukrainian alternation before the adjective suffix: Запоріжжя -> Запорізька.
+_STEM_ALTERNATIONS = (("з", "ж"), ("ц", "к"))
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def _stem_key(text: str) -> str:
+    """A noun stem's key: no final vowels, doubled letters single (Запоріжжя -> запориж)."""
+    return _DOUBLE.sub(r"\1", surface_key(text).rstrip(_VOWELS_AND_SOFT))
+
+
+@lru_cache(maxsize=100_000)
+def place_of_adjective(word: str) -> int | None:
+    """The place a region adjective is built on (Київській -> Kyiv, Запорожская ->
+    Zaporizhzhia, kijowski -> Kyiv, Луганська -> Luhansk), through the noun stems of the
+    place-name table, or None. The stem is read with its -sk- (Курская is Kursk's) and
+    without it (Київська is Kyiv's)."""
+    low = unicodedata.normalize("NFC", word.strip()).lower()
+    match = _ADJECTIVE.search(low)
+    if not match or " " in low:
+        return None
+    _, _, by_stem = _place_table()
+    found = set()
+    for candidate in (low[: match.start("end")], low[: match.start("sk")]):
+        forms = [candidate] + [candidate[:-1] + b for a, b in _STEM_ALTERNATIONS if candidate.endswith(a)]
+        for form in forms:
+            key = _stem_key(form)
+            if len(key) >= PLACE_STEM_MIN and key in by_stem:
+                found.add(by_stem[key])
+    # Київська: Kyiv, not Kyiv's namesake district Київський; places are listed largest first
+    return min(found) if found else None

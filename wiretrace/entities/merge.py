@@ -309,6 +309,8 @@ def _block_keys(p: ParsedName, bucket: str) -> list[tuple[str, str]]:
         region = orgplace.region_key(p.surface)
         if region:
             keys.append(("region", region))
+        # exonyms share no letters (Munich, Monachium, Мюнхен): the place-name table joins them
+        keys.extend(("place", str(place)) for place in orgplace.name_places(p.surface))
         letters = to_ascii(orgplace.acronym_letters(p.surface)) if orgplace.is_acronym(p.surface) \
             else to_ascii(orgplace.initials(p.surface))
         if letters:
@@ -350,8 +352,9 @@ def _cheap_reject(a: ParsedName, b: ParsedName, bucket: str) -> bool:
     if a.alias or b.alias:
         return False
     if bucket != "person" and (orgplace.is_acronym(a.surface) or orgplace.is_acronym(b.surface)
-                               or orgplace.name_parts(a.surface).concepts):
-        return False  # decided on meaning words and letters, not on edit distance
+                               or orgplace.name_parts(a.surface).concepts
+                               or orgplace.name_places(a.surface) & orgplace.name_places(b.surface)):
+        return False  # decided on meaning words, letters or the place-name table, not on edit distance
     # every weighted edit costs at least 0.5, so more than 2 x allowed plain edits cannot pass;
     # alternative readings (ch/kh, ou/u) may shorten a skeleton by a letter or two
     slack = 2 if bucket == "person" and (len(skeleton_variants(a.surname)) > 1

@@ -67,6 +67,32 @@ def _lexicon() -> tuple[dict[str, str], frozenset[str], frozenset[str], tuple[st
     return stems, filler, function, links
 
 
+@lru_cache(maxsize=1)
+def _derivations() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(stem ending, adjective suffixes it takes): конституц -> конституционный."""
+    table = gazetteer.load("name_words").get("derivations", {})
+    return tuple((_lower(end), tuple(_lower(s) for s in suffixes)) for end, suffixes in table.items())
+
+
+@lru_cache(maxsize=1)
+def _clipped_prefixes() -> tuple[tuple[str, str], ...]:
+    """(prefix, concept), longest first: Евро- in Европарламент is "european"."""
+    table = gazetteer.load("name_words").get("clipped_prefixes", {})
+    return tuple(sorted(((_lower(k), v) for k, v in table.items()), key=lambda kv: -len(kv[0])))
+
+
+def _inflected(stem: str, rest: str) -> bool:
+    """Whether ``rest`` is an inflection of ``stem``, after an adjective suffix if the stem takes one."""
+    if len(rest) <= _max_inflection(stem):
+        return True
+    for end, suffixes in _derivations():
+        if stem.endswith(end):
+            for suffix in suffixes:
+                if rest.startswith(suffix) and len(rest) - len(suffix) <= MAX_INFLECTION:
+                    return True
+    return False
+
+
 def _lower(word: str) -> str:
     return unicodedata.normalize("NFC", word).lower()
 
@@ -81,7 +107,7 @@ def _concept_of(word: str) -> str | None:
     stems, filler, _, _ = _lexicon()
     for size in range(len(word), 1, -1):
         stem = word[:size]
-        if stem in stems and len(word) - size <= _max_inflection(stem):
+        if stem in stems and _inflected(stem, word[size:]):
             return stems[stem]
         if stem in filler and len(word) - size <= _max_inflection(stem):
             return ""
@@ -130,6 +156,29 @@ def _directional_compound(word: str) -> tuple[str, str] | None:
     return None
 
 
+# The rest of a clipped compound must be a meaning word of at least this many letters
+# (Европарламент, Euroclear stays a proper name).
+CLIPPED_REST_MIN = 4
+
+
+@lru_cache(maxsize=100_000)
+def _clipped_compound(word: str) -> tuple[str, ...] | None:
+    """("european", "parliament") for Европарламент or Europaparlament: a clipped meaning word
+    glued to another one. Europe alone stays a proper word (Council of Europe is not the
+    European Council)."""
+    for prefix, concept in _clipped_prefixes():
+        rest = word[len(prefix):]
+        if not word.startswith(prefix) or len(rest) < CLIPPED_REST_MIN:
+            continue
+        parts = _split_compound(rest) if len(rest) >= COMPOUND_MIN and not is_cyrillic(rest) else None
+        if parts:
+            return (concept, *parts)
+        found = _concept_of(rest)
+        if found:
+            return (concept, found)
+    return None
+
+
 @lru_cache(maxsize=100_000)
 def name_parts(name: str) -> NameParts:
     """Concepts and proper words of an organisation or place name."""
@@ -144,6 +193,10 @@ def name_parts(name: str) -> NameParts:
         parts = _split_compound(word) if len(word) >= COMPOUND_MIN and not is_cyrillic(word) else None
         if parts:
             concepts.update(parts)
+            continue
+        clipped = _clipped_compound(word)
+        if clipped:
+            concepts.update(clipped)
             continue
         direction = _directional_compound(word) if not is_cyrillic(word) else None
         if direction:
@@ -272,6 +325,11 @@ def proper_word_match(a: str, b: str) -> tuple[bool, str]:
         return same, f"{a}/{b} {'both' if same else 'not both'} {alias_a[0]} in the alias table"
     if _lower(a) == _lower(b):
         return True, f"{a} written alike"
+    place_a, place_b = word_place(a), word_place(b)
+    if place_a is not None and place_b is not None:
+        same = place_a == place_b
+        return same, (f"{a}/{b} {'both' if same else 'not both'} "
+                      f"{gazetteer.place_name(place_a)} in the place-name table")
     if _latin(a) and _latin(b):
         # one alphabet: spellings differ by letters, not by transliteration or case systems
         x, y = to_ascii(a).lower(), to_ascii(b).lower()
@@ -289,6 +347,23 @@ def proper_word_match(a: str, b: str) -> tuple[bool, str]:
     allowed = allowed_distance(max(len(ka), len(kb)))
     ok = best <= allowed and min(len(ka), len(kb)) >= 3
     return ok, f"{a}/{b} stems '{ka}'/'{kb}' distance {best:g}"
+
+
+@lru_cache(maxsize=100_000)
+def word_place(word: str) -> int | None:
+    """The place of the place-name table a proper word names: the place itself in any case
+    form (Мюнхене, Rosji), or the place a region adjective is built on (Київській, kijowski)."""
+    found = gazetteer.place_of(word)
+    return found if found is not None else gazetteer.place_of_adjective(word)
+
+
+def name_places(name: str) -> frozenset[int]:
+    """Places of the place-name table a whole name or its proper words name (for blocking)."""
+    whole = gazetteer.place_of(name)
+    if whole is not None:
+        return frozenset({whole})
+    found = (word_place(w) for w in name_parts(name).proper)
+    return frozenset(x for x in found if x is not None)
 
 
 def _match_proper(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[bool, list[str]]:
@@ -325,6 +400,14 @@ def decide_whole(name_a: str, name_b: str, *, same_text: bool = False) -> WholeD
     acro_a, acro_b = is_acronym(name_a), is_acronym(name_b)
     if acro_a or acro_b:
         return _decide_acronym(name_a, name_b, acro_a, acro_b, same_text)
+    if len(tokens(name_a)) + len(tokens(name_b)) > 2:
+        # a place written in several words (Stany Zjednoczone, États-Unis, Нью-Йорк)
+        place_a, place_b = gazetteer.place_of(name_a), gazetteer.place_of(name_b)
+        if place_a is not None and place_b is not None:
+            same = place_a == place_b
+            return WholeDecision(same, 0.9 if same else 0.1,
+                                 f"{name_a}/{name_b} {'both' if same else 'not both'} "
+                                 f"{gazetteer.place_name(place_a)} in the place-name table", "place-table")
     pa, pb = name_parts(name_a), name_parts(name_b)
     if pa.concepts != pb.concepts:
         return _decide_elided_region(name_a, name_b, pa, pb)
