@@ -52,6 +52,10 @@ FILES_PER_UNIT = 8
 # Articles per ``articles`` part: the grain of the representation actors and of recognition
 # (one embedding call covers a backend's ``batch_articles`` of them at a time).
 ARTICLES_PER_PART = 1000
+# Parts per worker at least, so that the last parts do not leave workers idle; and the
+# smallest part worth a call (a part's fixed cost is a Parquet read and write, ~10 ms).
+PARTS_PER_WORKER = 4
+MIN_PART_ARTICLES = 50
 # Stories per trace task (a story's trace takes ~0.1-10 s; see bench/scale.py).
 STORIES_PER_TASK = 16
 # Environment the workers need to pick the same model as the driver.
@@ -127,7 +131,7 @@ def run_batch(
         report = BatchReport(out=str(ds.root))
         steps: list[tuple[str, Callable[[], None]]] = [
             ("extract", lambda: _extract(ray, ds, plan, max_bytes, doc_timeout)),
-            ("articles", lambda: _articles(ds, plan, articles_per_part)),
+            ("articles", lambda: _articles(ds, plan, part_size(ds, plan, articles_per_part, pool))),
             ("represent", lambda: _represent(ray, ds, backend, pool, gpus)),
             ("stories", lambda: _stories(ray, ds, backend)),
             ("entities", lambda: _entities(ray, ds)),
@@ -208,9 +212,12 @@ def _extract(ray: Any, ds: Dataset, plan: dict[str, Any], max_bytes: int,
             done.append(str(name))
         return {"unit": done}
 
+    # A task whose worker dies is retried by Ray Data's own default (no limit on system
+    # failures); ``extract_unit`` bounds the attempts itself, so a file that kills every
+    # worker it meets ends as error rows rather than a job that never finishes.
     items = [{"unit": u["name"], "files": json.dumps(u["files"])} for u in todo]
     (ray.data.from_items(items, override_num_blocks=len(items))
-        .map_batches(run, batch_size=1, max_retries=5)
+        .map_batches(run, batch_size=1)
         .take_all())
 
 
@@ -255,6 +262,16 @@ def _articles(ds: Dataset, plan: dict[str, Any], per_part: int) -> None:
                                    "duplicates": len(duplicates)})
 
 
+def part_size(ds: Dataset, plan: dict[str, Any], most: int, pool: int) -> int:
+    """Articles per part: at most ``most``, and small enough that every worker of the pool
+    gets ``PARTS_PER_WORKER`` parts (three 1,000-article parts on two actors leave one idle
+    for a third of the step)."""
+    extracted = sum(int(ds.done_info("extract", u["name"]).get("articles", 0))
+                    for u in plan["units"])
+    even = -(-extracted // max(1, pool * PARTS_PER_WORKER))
+    return max(1, min(most, max(MIN_PART_ARTICLES, even)))
+
+
 def _write_parts(ds: Dataset, table: str, rows: Any, size: int) -> int:
     folder = ds.table_dir(table)
     folder.mkdir(parents=True, exist_ok=True)
@@ -292,23 +309,29 @@ def _represent(ray: Any, ds: Dataset, backend: BackendFactory | None, pool: int,
                 represent_part(root, str(part), backend)
             return {"part": [str(p) for p in batch["part"]]}
 
+    # Ray Data restarts a lost actor and retries its calls by default (max_restarts and
+    # max_task_retries of -1); a retried part rewrites the same file.
     size = max(1, min(gpus or pool, len(todo)))
     (ray.data.from_items([{"part": p} for p in todo], override_num_blocks=len(todo))
         .map_batches(Represent, batch_size=1, compute=ActorPoolStrategy(size=size),
-                     num_gpus=1 if gpus else 0, max_restarts=-1, max_task_retries=-1)
+                     num_gpus=1 if gpus else 0)
         .take_all())
 
 
-def _load(ds: Dataset, backend: BackendFactory | None, *, full: bool = False,
+def _load(ds: Dataset, backend: BackendFactory | None, ids: set[str] | None = None,
           ) -> tuple[dict[str, Article], list[ArticleRepr]]:
-    """Articles (without their original bytes) and representations of the dataset."""
-    cols = None if full else [c for c in _ARTICLE_COLUMNS]
+    """Articles (without their original bytes) and representations of the dataset, or of
+    the articles ``ids`` only (read with a Parquet filter: the rest is never decoded)."""
+    if ids is not None and not ids:
+        return {}, []
+    filters = None if ids is None else [("id", "in", sorted(ids))]
     articles: dict[str, Article] = {}
-    for row in ds.rows("articles", columns=cols):
+    for row in ds.rows("articles", columns=_ARTICLE_COLUMNS, filters=filters):
         row.setdefault("raw", b"")
         articles[row["id"]] = row_to_article(row)
     vectorize = vectorizer_for(backend)
-    reprs = [row_to_repr(r, articles[r["id"]], vectorize) for r in ds.rows("representations")]
+    reprs = [row_to_repr(r, articles[r["id"]], vectorize)
+             for r in ds.rows("representations", filters=filters)]
     return articles, reprs
 
 
@@ -397,13 +420,12 @@ def _entities(ray: Any, ds: Dataset) -> None:
 
 
 def _traces(ray: Any, ds: Dataset, backend: BackendFactory | None) -> None:
-    articles, reprs = _load(ds, backend)
+    traced = [s for s in ds.rows("stories", ["id", "size", "articles"]) if s["size"] >= 2]
+    articles, reprs = _load(ds, backend, {a for s in traced for a in s["articles"]})
     by_id = {r.id: r for r in reprs}
     precision = set(json.loads((ds.work_dir("stories") / "stored-precision.json").read_text()))
     work = []
-    for story in ds.rows("stories", ["id", "size", "articles"]):
-        if story["size"] < 2:
-            continue
+    for story in traced:
         members = sorted(story["articles"], key=lambda a: order_key(a, articles[a].published))
         work.append((story["id"], [articles[a] for a in members], [by_id[a] for a in members]))
     task = ray.remote(max_retries=5)(trace_stories)

@@ -9,6 +9,7 @@ Each unit reuses the stage code of the single-machine path unchanged: extraction
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..embeddings import EmbeddingBackend, get_backend
-from ..errors import WiretraceError
+from ..errors import OverBudgetError, WiretraceError
 from ..extract.budget import DEFAULT_DOC_SECONDS, run_in_process
 from ..extract.guards import precheck
 from ..records import Article, RawDocument
@@ -26,6 +27,10 @@ from .dataset import Dataset
 from .records import article_to_row, error_row, repr_to_row, row_to_article, store_precision
 
 BackendFactory = Callable[[], EmbeddingBackend]
+
+# Attempts at one extraction unit before its files are reported as errors: Ray retries a task
+# whose worker died without limit, and a file that kills every worker would stall the job.
+UNIT_ATTEMPTS = 4
 
 # One model per worker process: a worker that runs several units loads it once.
 _BACKENDS: dict[Any, EmbeddingBackend] = {}
@@ -65,6 +70,15 @@ def extract_unit(
         return ds.done_info("extract", unit)
     articles: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    attempt = _count_attempt(ds, unit)
+    if attempt > UNIT_ATTEMPTS:
+        # every earlier attempt died with its worker (killed for memory, a crash in a parser):
+        # the unit's files are reported, not retried for ever
+        for path, _base_id, file_seq in files:
+            err = OverBudgetError(f"the worker died {attempt - 1} times extracting this file "
+                                  "or another of its unit of work")
+            errors.append(error_row(path, err.code, err.message, (file_seq, 0)))
+        files = []
     for path, base_id, file_seq in files:
         for doc_seq, item in enumerate(read_file(Path(path), base_id, max_bytes=max_bytes)):
             seq = (file_seq, doc_seq)
@@ -86,6 +100,22 @@ def extract_unit(
     info = {"articles": len(articles), "errors": len(errors)}
     ds.mark_done("extract", unit, info)
     return info
+
+
+def _count_attempt(ds: Dataset, unit: str) -> int:
+    """Number this attempt at ``unit`` (1 for the first), counted by marker files in the
+    dataset folder, which survive the worker that made them."""
+    folder = ds.work_dir("extract-attempts")
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        try:
+            fd = os.open(folder / f"{unit}.{n}", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            n += 1
+            continue
+        os.close(fd)
+        return n
 
 
 # -- representations ------------------------------------------------------------------------
