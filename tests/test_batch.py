@@ -30,10 +30,12 @@ import pytest
 ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'wiretrace[ray]'")
 
 import wiretrace  # noqa: E402
+from wiretrace.adapters.signals import trace_signals  # noqa: E402
 from wiretrace.batch import import_dataset, run_batch  # noqa: E402
 from wiretrace.batch.dataset import Dataset  # noqa: E402
 from wiretrace.errors import UsageError  # noqa: E402
 from wiretrace.store import open_store  # noqa: E402
+from wiretrace.store.signals import latest_signals  # noqa: E402
 
 from .test_batch_support import BackgroundIngest, HashBackend, write_corpus  # noqa: E402
 
@@ -201,7 +203,8 @@ def _assert_same_stories_and_traces(single: Any, imported: Any) -> list[dict[str
 def _tables(root: Path) -> dict[str, list[dict[str, Any]]]:
     ds = Dataset(root)
     out = {}
-    for table in ("articles", "stories", "members", "traces", "entities", "mentions", "errors"):
+    for table in ("articles", "stories", "members", "traces", "entities", "mentions", "signals",
+                  "errors"):
         rows = list(ds.rows(table))
         if table == "traces":
             rows = [{**r, "trace_json": _plain(json.loads(r["trace_json"]))} for r in rows]
@@ -224,7 +227,8 @@ def single_paths(corpus: Path, tmp_path_factory: pytest.TempPathFactory,
     folder = tmp_path_factory.mktemp("single")
     runs = {
         "sample": BackgroundIngest(SAMPLE, folder / "sample.db",
-                                   ("representations", "stories", "entities", "traces")),
+                                   ("representations", "stories", "entities", "traces",
+                                    "signals")),
         "generated": BackgroundIngest(corpus, folder / "generated.db",
                                       ("representations", "stories", "traces")),
     }
@@ -293,7 +297,29 @@ def test_sample_corpus_through_batch_equals_ingest(
     imported = open_store(tmp_path / "imported.db")
     summary = import_dataset(imported, out)
     assert summary.articles == len(ids)
-    _assert_same_stories_and_traces(single, imported)
+
+    # signals: the dataset's and, stored by the import before any read could compute one,
+    # the imported store's are ingest's (same version key, same values)
+    expected = {aid: latest_signals(single, aid, single.get_article(aid).content_hash)
+                for aid in ids}
+    assert all(v is not None for v in expected.values())
+    assert {s["article_id"]: (s["model_version"], json.loads(s["signals_json"]))
+            for s in tables["signals"]} == expected
+    assert {aid: latest_signals(imported, aid, imported.get_article(aid).content_hash)
+            for aid in ids} == expected
+    names = sorted({n for s in tables["signals"] for n in s["names"]})
+    assert len(names) > 1
+    for name in names:  # the signal filter of `stories` reads what the import stored
+        assert _plain(wiretrace.list_stories(imported, signal=name)) == _plain(
+            wiretrace.list_stories(single, signal=name)), name
+
+    stories = _assert_same_stories_and_traces(single, imported)
+    for story in (s for s in stories if len(s["articles"]) > 1):
+        # what `trace --json` prints: each article's signals in its entry
+        both = [trace_signals(store, wiretrace.trace_story(store, story["id"]), story["id"])
+                for store in (single, imported)]
+        assert _plain(both[0]) == _plain(both[1])
+        assert all("signals" in e for e in both[1]["articles"].values())
     assert _plain(wiretrace.list_entities(imported)) == _plain(wiretrace.list_entities(single))
     with pytest.raises(UsageError, match="already holds articles"):
         import_dataset(imported, out)  # a second import would orphan the first one's stories

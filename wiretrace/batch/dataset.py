@@ -1,7 +1,7 @@
 """The batch dataset on disk: one folder per table of Parquet files, written atomically.
 
-``DIR/articles``, ``stories``, ``members``, ``traces``, ``entities``, ``mentions``, ``errors``
-and ``representations`` are what DuckDB, Spark or pandas read (``read_parquet('DIR/stories')``);
+``DIR/articles``, ``stories``, ``members``, ``traces``, ``entities``, ``mentions``,
+``signals``, ``errors`` and ``representations`` are what DuckDB, Spark or pandas read (``read_parquet('DIR/stories')``);
 ``DIR/_work`` holds the parts of unfinished steps and a marker per finished unit of work, so
 a re-run on the same folder skips what is done. Every file is written under a temporary name
 and renamed into place: a worker killed while writing leaves no partial file, and a retried
@@ -64,9 +64,14 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("id", _STR), ("name", _STR), ("type", _STR), ("variants", pa.list_(_STR)),
         ("articles", pa.list_(_STR)),
     ]),
+    "signals": pa.schema([
+        ("article_id", _STR), ("story_id", _STR), ("genre", _STR), ("names", pa.list_(_STR)),
+        ("content_hash", _STR), ("model_version", _STR), ("signals_json", _STR),
+    ]),
     "sentence_vectors": pa.schema([("id", _STR), ("vectors", pa.list_(_F32_LIST))]),
 }
-TABLES = ("articles", "stories", "members", "traces", "entities", "mentions", "errors")
+TABLES = ("articles", "stories", "members", "traces", "entities", "mentions", "signals",
+          "errors")
 
 
 class Dataset:

@@ -4,7 +4,8 @@ read it as they read an ingested collection.
 
 Stories are written from a clusterer restored to the dataset's decisions (members in their
 joining order, each with the link that brought it in), traces are kept under the members hash
-of the story they were computed for, and mentions are resolved into entities by the entities
+of the story they were computed for, signals under the trace entry they were computed
+with, and mentions are resolved into entities by the entities
 stage's own resolution. Each later stage is marked done for the imported articles, so a later
 ``ingest`` into the same store carries on from there.
 """
@@ -27,7 +28,7 @@ from .records import row_to_article, row_to_repr
 
 IMPORT_BATCH = 500  # articles per store transaction
 # The later stages whose output a dataset holds (marked done for the imported articles).
-IMPORTED_STAGES = ("representations", "stories", "entities", "traces")
+IMPORTED_STAGES = ("representations", "stories", "entities", "traces", "signals")
 
 
 @dataclass
@@ -36,10 +37,11 @@ class ImportReport:
     stories: int = 0
     traces: int = 0
     entities: int = 0
+    signals: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {"articles": self.articles, "stories": self.stories, "traces": self.traces,
-                "entities": self.entities}
+                "entities": self.entities, "signals": self.signals}
 
 
 def _day(value: str | None) -> str | None:
@@ -86,6 +88,7 @@ def import_dataset(
     from ..pipeline import mark_done, store_stages
     from ..store.entities import write_mentions
     from ..store.representations import save_representations
+    from ..store.signals import save_signals
     from ..store.stories import rebuild_storylines, save_changes
     from ..store.traces import save_trace
 
@@ -169,11 +172,25 @@ def import_dataset(
             save_trace(store, row["story_id"], row["members_hash"], json.loads(row["trace_json"]))
             report.traces += 1
 
+    say("signals")
+    # signals are keyed by the trace entry they were computed with: those of a story the
+    # filter cut are computed again when first read, as its trace is
+    whole = {a for sid in complete for a in clusterer.stories[sid].members}
+    rows = (r for r in ds.rows("signals") if r["article_id"] in whole)
+    for batch in _chunks(rows, IMPORT_BATCH):
+        with store.transaction():
+            for r in batch:
+                save_signals(store, r["article_id"], r["content_hash"], r["model_version"],
+                             json.loads(r["signals_json"]), r["names"])
+                report.signals += 1
+
     ids = list(articles)
     for stage in store_stages():
         if stage.name not in IMPORTED_STAGES:
             continue  # not in the dataset: the next ingest into this store runs it
-        if stage.name == "traces":
+        if stage.name == "signals":
+            mark_done(store, stage, sorted(whole))
+        elif stage.name == "traces":
             traced = [a for sid in complete for a in clusterer.stories[sid].members]
             single = [a for a in ids if clusterer.stories[clusterer.story_of[a]].size < 2]
             mark_done(store, stage, traced + single)

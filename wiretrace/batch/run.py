@@ -12,7 +12,8 @@ Steps, each skipped when a re-run finds it done (per unit of work for the first 
    (``batch.stories``);
 5. entities — mentions recognised per part by Ray tasks, variants resolved by blocks
    (``entities.merge.resolve``) on the driver;
-6. traces — stories of two or more articles traced by Ray tasks.
+6. traces — stories of two or more articles traced by Ray tasks;
+7. signals — each article's manipulation signals, with its story's trace, by Ray tasks.
 
 Without ``address`` a local Ray instance is started and stopped when done.
 """
@@ -43,6 +44,7 @@ from .work import (
     recognize_part,
     represent_part,
     score_pairs,
+    signals_part,
     trace_stories,
     vectorizer_for,
 )
@@ -60,7 +62,7 @@ MIN_PART_ARTICLES = 50
 STORIES_PER_TASK = 16
 # Environment the workers need to pick the same model as the driver.
 FORWARDED_ENV = ("WIRETRACE_EMBEDDINGS", "WIRETRACE_DOC_CHARS", "WIRETRACE_DEVICE")
-DATASET_VERSION = 1
+DATASET_VERSION = 2  # 2: the signals table
 
 
 @dataclass
@@ -136,6 +138,7 @@ def run_batch(
             ("stories", lambda: _stories(ray, ds, backend)),
             ("entities", lambda: _entities(ray, ds)),
             ("traces", lambda: _traces(ray, ds, backend)),
+            ("signals", lambda: _signals(ray, ds)),
         ]
         for name, step in steps:
             if ds.is_done(name):
@@ -435,6 +438,17 @@ def _traces(ray: Any, ds: Dataset, backend: BackendFactory | None) -> None:
     rows.sort(key=lambda r: r["story_id"])
     ds.write_table("traces", rows)
     ds.mark_done("traces-count", info={"traces": len(rows)})
+
+
+def _signals(ray: Any, ds: Dataset) -> None:
+    """Each article's signals with its story's trace, per ``articles`` part in Ray tasks."""
+    task = ray.remote(max_retries=5)(signals_part)
+    root = str(ds.root)
+    rows = [row for part in ray.get([task.remote(root, p) for p in ds.parts("articles")])
+            for row in part]
+    rows.sort(key=lambda r: r["article_id"])
+    ds.write_table("signals", rows)
+    ds.mark_done("signals-count", info={"signals": len(rows)})
 
 
 def _manifest(ds: Dataset, report: BatchReport) -> None:

@@ -9,6 +9,7 @@ Each unit reuses the stage code of the single-machine path unchanged: extraction
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ from ..extract.guards import precheck
 from ..records import Article, RawDocument
 from ..representations import ArticleRepr, represent, sentence_vectors_for
 from ..sources import read_file
-from .dataset import Dataset
+from .dataset import SCHEMAS, Dataset
 from .records import article_to_row, error_row, repr_to_row, row_to_article, store_precision
 
 BackendFactory = Callable[[], EmbeddingBackend]
@@ -193,8 +194,6 @@ def trace_stories(
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -221,3 +220,64 @@ def recognize_part(root: str, part: str) -> list[dict[str, Any]]:
                 "type": m.type, "lemma": m.lemma, "entity_id": None,
             })
     return rows
+
+
+# -- signals ---------------------------------------------------------------------------------
+
+
+def signals_part(root: str, part: str) -> list[dict[str, Any]]:
+    """Signals of one ``articles`` part, as the signals stage stores them at ingest
+    (``adapters.signals.article_signals``): each article with its story's trace, and
+    relative to the article its trace derives it from."""
+    from ..adapters.signals import _version
+    from ..signals.article import article_side, signals_of_article
+
+    ds = Dataset(root)
+    articles = [_article(r) for r in ds.read_rows_file(
+        ds.table_dir("articles") / f"{part}.parquet", "articles", columns=_NO_RAW)]
+    if not articles:
+        return []
+    ids = sorted(a.id for a in articles)
+    story_of = {m["article_id"]: m["story_id"] for m in ds.rows(
+        "members", ["story_id", "article_id"], filters=[("article_id", "in", ids)])}
+    stories = sorted(set(story_of.values()))
+    traced = {s["id"] for s in ds.rows("stories", ["id", "size"], filters=[("id", "in", stories)])
+              if s["size"] > 1}
+    traces: dict[str, dict[str, Any]] = {}
+    if traced:
+        for t in ds.rows("traces", ["story_id", "trace_json"],
+                         filters=[("story_id", "in", sorted(traced))]):
+            traces[t["story_id"]] = json.loads(t["trace_json"])
+    by_id = {a.id: a for a in articles}
+    wanted = {e.get("source") for a in articles
+              for e in [((traces.get(story_of[a.id]) or {}).get("articles") or {}).get(a.id) or {}]
+              if e.get("source")} - set(by_id)
+    if wanted:
+        for r in ds.rows("articles", _NO_RAW, filters=[("id", "in", sorted(wanted))]):
+            by_id[r["id"]] = _article(r)
+    out = []
+    for article in articles:
+        story = story_of[article.id]
+        result = traces.get(story)
+        entry = ((result or {}).get("articles") or {}).get(article.id) or {}
+        source_id = entry.get("source")
+        source = None
+        if source_id and result is not None and source_id in result.get("articles", {}) \
+                and source_id in by_id:
+            source = article_side(by_id[source_id])
+        sig = signals_of_article(article, story=story, trace=result, source=source)
+        out.append({
+            "article_id": article.id, "story_id": story, "genre": sig.get("genre"),
+            "names": list(sig["names"]), "content_hash": article.content_hash,
+            "model_version": _version(True, entry, result),
+            "signals_json": _json(sig),
+        })
+    return out
+
+
+_NO_RAW = [c for c in SCHEMAS["articles"].names if c != "raw"]
+
+
+def _article(row: dict[str, Any]) -> Article:
+    row.setdefault("raw", b"")
+    return row_to_article(row)
