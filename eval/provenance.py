@@ -11,16 +11,20 @@ common source, derived).
 Calibration: every article-to-article source the graph chooses is a labelled pair (right or
 wrong against the truth), on the sample corpus, the calibration stories written for the project
 (tests/fixtures/provenance/calibration_stories.json: independent coverage quoting the same
-official, common sources, rewrites in other words) and AllSides dev (independent reports: every
-member-to-member source is wrong). The edge model (a logistic regression on the evidence
-features) is refitted leaving one event out at a time, the held-out event is traced again with
-it, and the confidences it shows (model and rules together) give the expected calibration error,
-a reliability table, the precision at the display threshold, the error a perfectly calibrated
-confidence would have on as few edges, and the error through a cross-fitted Platt map (not
-shipped: it does not lower the error). ``--fit`` writes the model fitted on all events to
+official, common sources, rewrites in other words), the stories generated from hand-written
+sentence banks (tests/fixtures/provenance/generated_stories.json, eval/provenance_stories.py)
+and AllSides dev (independent reports: every member-to-member source is wrong). The edge model
+(a logistic regression on the evidence features) is refitted without each event's group (the
+event itself; a generated story's whole scenario, whose sibling events share sentence banks),
+the held-out events are traced again with it, and the confidences they show (model and rules
+together) give the expected calibration error with a reliability table, a 95% interval
+resampling events, the precision at the display threshold, the error a perfectly calibrated
+confidence would have on as many edges, and the error through cross-fitted Platt and isotonic
+maps (measured, not shipped). ``--fit`` writes the model fitted on all events to
 wiretrace/provenance/data/edge_model.json. Sentence vectors come from the provenance test
 fixtures (tests/fixtures/provenance/), texts missing there are embedded and cached under
-.cache/provenance/; ``--no-allsides`` leaves AllSides dev out.
+.cache/provenance/; ``--no-allsides`` leaves AllSides dev out, ``--no-generated`` the
+generated stories.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,23 +50,31 @@ from tests.stored_vectors import (  # noqa: E402
 from wiretrace.pipeline import process_document  # noqa: E402
 from wiretrace.provenance import trace_story_articles  # noqa: E402
 from wiretrace.provenance.evaluate import (  # noqa: E402
+    LabelledEvent,
     apply_platt,
+    bootstrap_ece,
+    event_edges,
     fit_logistic,
     fit_platt,
+    held_out_confidences,
+    labelled_event,
+    null_ece,
     reliability,
     score_traces,
+    training_rows,
 )
 from wiretrace.provenance.graph import (  # noqa: E402
     DISPLAY_THRESHOLD,
-    FOLLOWED_CONFIDENCE,
-    FOLLOWED_REWRITE,
-    Node,
     agency_key,
     build_graph,
     edge_model,
 )
 from wiretrace.provenance.offline import article_from_text, represent_cached  # noqa: E402
-from wiretrace.provenance.trace import make_node, story_alignments  # noqa: E402
+from wiretrace.provenance.settings import (  # noqa: E402
+    EDGE_MODEL_L2,
+    FOLLOWED_CONFIDENCE,
+    FOLLOWED_REWRITE,
+)
 from wiretrace.representations import ArticleRepr  # noqa: E402
 from wiretrace.sources import iter_documents  # noqa: E402
 
@@ -71,14 +82,15 @@ MODEL_PATH = ROOT / "wiretrace" / "provenance" / "data" / "edge_model.json"
 VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "sample_vectors.npz"
 STORIES = ROOT / "tests" / "fixtures" / "provenance" / "calibration_stories.json"
 STORIES_VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "calibration_vectors.npz"
+GENERATED = ROOT / "tests" / "fixtures" / "provenance" / "generated_stories.json"
+GENERATED_VECTORS = ROOT / "tests" / "fixtures" / "provenance" / "generated_vectors.npz"
 # The evidence the edge model reads (see wiretrace.provenance.graph.evidence_features). Not
 # the direction's certainty: how sure the order is says nothing about whether one article was
 # made from the other (and same-day independent coverage would teach it that it does).
 FEATURES = [
     "unquoted_verbatim", "longest_run", "cover_same", "cover_cross", "order", "band", "credit"
 ]
-SHARED_COPY = 0.2  # AllSides pairs sharing this much unquoted wording have no known label
-L2 = 0.1  # ridge on the weights; a few hundred labelled edges, seven features (CV-chosen)
+L2 = EDGE_MODEL_L2  # ridge on the weights (wiretrace/provenance/settings.py)
 
 
 def load_articles():
@@ -103,54 +115,14 @@ def representations(articles) -> dict[str, ArticleRepr]:
     return represent_cached(list(articles.values()), CACHE)
 
 
-@dataclass
-class LabelledEvent:
-    """One event's articles, aligned once, and its true derivations (source, target)."""
-
-    name: str
-    origin: str  # "sample" (the bundled corpus), "stories" (the calibration stories), "allsides"
-    nodes: dict[str, Node]
-    alignments: list
-    true_edges: set[tuple[str, str]]
-
-
-def labelled_event(name: str, origin: str, members, reprs, derivations) -> LabelledEvent:
-    nodes = {a.id: make_node(a, reprs[a.id]) for a in members if a.id in reprs}
-    return LabelledEvent(
-        name,
-        origin,
-        nodes,
-        story_alignments(nodes),
-        {(agency_key(d["from"]) or d["from"], d["to"]) for d in derivations},
-    )
-
-
-def event_edges(event: LabelledEvent, model: dict) -> list[tuple[object, int]]:
-    """(edge, label) for every source the graph chooses for a member when nothing is hidden
-    (the choices a confidence has to be calibrated for), read with ``model``. Identical texts
-    (confidence 1 by rule) and credited wires (rule-based, reported apart) are left out, and
-    so are AllSides pairs sharing much wording: whether one outlet copied the other or both
-    ran the same wire copy, the data does not say."""
-    for node in event.nodes.values():
-        node.original_of.clear()
-    chosen, _ = build_graph(event.nodes, event.alignments, threshold=0.0, model=model)
-    out = []
-    for edge in chosen.values():
-        if edge.identical or edge.common_source:
-            continue
-        if event.origin == "allsides" and edge.features["unquoted_verbatim"] >= SHARED_COPY:
-            continue
-        label = int((agency_key(edge.source) or edge.source, edge.target) in event.true_edges)
-        out.append((edge, label))
-    return out
-
-
-def calibration_story_events() -> list[LabelledEvent]:
-    """The calibration stories written for the project (tests/fixtures/provenance): independent
-    coverage quoting the same officials, common sources, rewrites in other words."""
-    data = json.loads(STORIES.read_text(encoding="utf-8"))
-    table = load_vectors(STORIES_VECTORS)
+def story_events(path: Path, vectors: Path, origin: str) -> list[LabelledEvent]:
+    """Stories written for the project (tests/fixtures/provenance): the hand-written
+    calibration stories, and the stories composed from sentence banks by
+    eval/provenance_stories.py (held out a scenario at a time: ``group``)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    table = load_vectors(vectors)
     groups: dict[str, list] = defaultdict(list)
+    group_of: dict[str, str] = {}
     for item in data["articles"]:
         article = article_from_text(
             item["id"],
@@ -161,6 +133,7 @@ def calibration_story_events() -> list[LabelledEvent]:
             credits=item.get("credits", []),
         )
         groups[item["event"]].append(article)
+        group_of[item["event"]] = item.get("group", item["event"])
     articles = [a for group in groups.values() for a in group]
     if all(text_key(t) in table for t in texts_to_embed(articles)):
         reprs = {a.id: representation(a, table) for a in articles}
@@ -168,8 +141,9 @@ def calibration_story_events() -> list[LabelledEvent]:
         reprs = represent_cached(articles, CACHE)
     return [
         labelled_event(
-            f"stories-{event}", "stories", members, reprs,
+            f"{origin}-{event}", origin, members, reprs,
             [d for d in data["derivations"] if d["to"] in {a.id for a in members}],
+            group=f"{origin}-{group_of[event]}",
         )
         for event, members in sorted(groups.items())
     ]
@@ -196,101 +170,131 @@ def allsides_events() -> list[LabelledEvent]:
     ]
 
 
-def _report(label: str, probs: np.ndarray, y: np.ndarray) -> None:
-    if not len(y):
-        return
+def _stack(rows: dict[str, np.ndarray], names) -> np.ndarray:
+    return np.vstack([np.zeros((0, 2))] + [rows[n] for n in names if n in rows])
+
+
+def _report(label: str, rows: dict[str, np.ndarray]) -> float | None:
+    """ECE with a reliability table, an interval over events, the null figure and the
+    precision at the display threshold; returns the ECE."""
+    arr = _stack(rows, rows)
+    if not len(arr):
+        return None
+    probs, y = arr[:, 0], arr[:, 1]
     ece, table = reliability(probs, y)
+    lo, hi = bootstrap_ece(rows)
     shown = probs >= DISPLAY_THRESHOLD
     precision = y[shown].mean() if shown.any() else 1.0
     recall = (y * shown).sum() / max(y.sum(), 1)
-    print(f"\n  {label}: {len(y)} edges ({int(y.sum())} true)")
-    print(f"    expected calibration error (10 bins): {ece:.3f}")
+    print(f"\n  {label}: {len(y)} edges ({int(y.sum())} true) in {len(rows)} events")
+    print(
+        f"    expected calibration error (10 bins): {ece:.3f} (95% interval over events "
+        f"{lo:.3f}-{hi:.3f}); a perfectly calibrated confidence would score "
+        f"{null_ece(probs):.3f} on this many edges"
+    )
     print(
         f"    at the display threshold {DISPLAY_THRESHOLD}: {int(shown.sum())} shown, "
         f"precision {precision:.3f}, recall of true edges {recall:.3f}"
     )
     print(f"    {'confidence':<12}{'edges':>6}{'mean conf':>11}{'correct':>9}")
-    for lo, hi, count, conf, acc in table:
-        print(f"    {lo:.1f}-{hi:.1f}{'':<5}{count:>6}{conf:>11.3f}{acc:>9.3f}")
+    for b_lo, b_hi, count, conf, acc in table:
+        print(f"    {b_lo:.1f}-{b_hi:.1f}{'':<5}{count:>6}{conf:>11.3f}{acc:>9.3f}")
+    return ece
 
 
-def _model(names: list[str], w: np.ndarray) -> dict:
-    return {"features": names, "weights": [float(v) for v in w[:-1]], "intercept": float(w[-1])}
+def isotonic(probs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pool-adjacent-violators fit: (confidence knots, mapped values), for np.interp."""
+    order = np.argsort(probs, kind="stable")
+    x, y = probs[order], labels[order].astype(float)
+    blocks: list[list[float]] = []  # [sum, count, x_mean]
+    for xi, yi in zip(x, y, strict=True):
+        blocks.append([yi, 1.0, xi])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
+            s, c, xm = blocks.pop()
+            blocks[-1][2] = (blocks[-1][2] * blocks[-1][1] + xm * c) / (blocks[-1][1] + c)
+            blocks[-1][0] += s
+            blocks[-1][1] += c
+    return np.array([b[2] for b in blocks]), np.array([b[0] / b[1] for b in blocks])
+
+
+def _cross_fitted(held: dict[str, np.ndarray], events, how: str) -> dict[str, np.ndarray]:
+    """Each group's confidences through a map fitted on the other groups' held-out ones."""
+    out = {}
+    for group in {e.group for e in events}:
+        rest = _stack(held, [e.name for e in events if e.group != group])
+        if how == "platt":
+            a, b = fit_platt(rest[:, 0], rest[:, 1])
+            fn = lambda p, a=a, b=b: apply_platt(p, a, b)  # noqa: E731
+        else:
+            knots, values = isotonic(rest[:, 0], rest[:, 1])
+            fn = lambda p, k=knots, v=values: np.interp(p, k, v)  # noqa: E731
+        for e in events:
+            if e.group == group:
+                out[e.name] = np.column_stack([fn(held[e.name][:, 0]), held[e.name][:, 1]])
+    return out
 
 
 def calibration(events: list[LabelledEvent], fit: bool, l2: float = L2) -> None:
-    """Leave-one-event-out calibration of the confidence the trace shows.
+    """Held-out calibration of the confidence the trace shows.
 
     Training rows are the chosen edges under the shipped model. For each event, the model is
-    refitted on every other event and the held-out event is traced again with it: the
-    confidences scored are the final ones (model, verbatim-copy and followed-rewrite rules
-    together), for edges the held-out model itself chooses."""
+    refitted without the event's group (the event itself; for generated stories its whole
+    scenario) and the event is traced again with it: the confidences scored are the final
+    ones (model, verbatim-copy and followed-rewrite rules together), for edges the held-out
+    model itself chooses."""
     names = FEATURES if fit else edge_model()["features"]
-    shipped = edge_model()
-    rows = {e.name: event_edges(e, shipped) for e in events}
-    x_of = {
-        name: np.array([[float(edge.features.get(n, 0.0)) for n in names] for edge, _ in r])
-        .reshape(len(r), len(names))
-        for name, r in rows.items()
-    }
-    y_of = {name: np.array([lab for _, lab in r], dtype=float) for name, r in rows.items()}
-    held: dict[str, np.ndarray] = {}
-    for event in events:
-        others = [n for n in rows if n != event.name]
-        x = np.vstack([x_of[n] for n in others])
-        y = np.concatenate([y_of[n] for n in others])
-        model = _model(names, fit_logistic(x, y, l2=l2))
-        found = [(edge.confidence, label) for edge, label in event_edges(event, model)]
-        held[event.name] = np.array(found, dtype=float).reshape(len(found), 2)
+    held = held_out_confidences(events, names, l2)
     print(
         f"\nedge calibration: the source chosen for each article (nothing hidden), labelled "
-        f"right or wrong; {len(events)} events, model refitted leaving one event out, the "
-        "held-out event traced with it (final confidence: model and rules together)"
+        f"right or wrong; {len(events)} events in {len({e.group for e in events})} groups, "
+        "model refitted leaving one group out, the held-out events traced with it (final "
+        "confidence: model and rules together)"
     )
 
-    def table(source: dict[str, np.ndarray], origins: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        arr = np.vstack(
-            [np.zeros((0, 2))] + [source[e.name] for e in events if e.origin in origins]
-        )
-        return arr[:, 0], arr[:, 1]
+    def part(rows: dict[str, np.ndarray], origins: tuple[str, ...]) -> dict[str, np.ndarray]:
+        return {e.name: rows[e.name] for e in events if e.origin in origins}
 
-    extended = ("sample", "stories")
-    everything = ("sample", "stories", "allsides")
-    probs, y = table(held, everything)
-    ece_raw, _ = reliability(probs, y)
-    _report("all labelled events", probs, y)
-    _report("the extended corpus: sample corpus + calibration stories", *table(held, extended))
-    _report("sample corpus alone", *table(held, ("sample",)))
-    _report("calibration stories alone", *table(held, ("stories",)))
-    _report("AllSides dev alone", *table(held, ("allsides",)))
-    # A Platt map on top, cross-fitted (each event's confidences through a map fitted on the
-    # other events' held-out confidences): shipped only if it lowers the error.
-    mapped: dict[str, np.ndarray] = {}
-    for event in events:
-        rest = np.vstack([held[n] for n in held if n != event.name])
-        a, b = fit_platt(rest[:, 0], rest[:, 1])
-        mapped[event.name] = np.column_stack(
-            [apply_platt(held[event.name][:, 0], a, b), held[event.name][:, 1]]
-        )
-    rng = np.random.default_rng(0)
-    for label, origins in (("extended corpus", extended), ("all labelled events", everything)):
-        conf, _ = table(held, origins)
-        plain, _ = reliability(*table(held, origins))
-        platt, _ = reliability(*table(mapped, origins))
-        # What a perfectly calibrated confidence would score on this few edges: labels drawn
-        # from the confidences themselves.
-        floor = np.mean([reliability(conf, rng.random(len(conf)) < conf)[0] for _ in range(500)])
-        print(
-            f"  {label}: ECE {plain:.3f} ({platt:.3f} through a cross-fitted Platt map); a "
-            f"perfectly calibrated confidence would score {floor:.3f} on {len(conf)} edges"
-        )
+    extended = ("sample", "stories", "generated")
+    everything = (*extended, "allsides")
+    ece_ext = _report(
+        "the extended corpus: sample corpus + calibration stories + generated stories",
+        part(held, extended),
+    )
+    _report("all labelled events (with AllSides dev)", part(held, everything))
+    _report("sample corpus + hand-written calibration stories", part(held, ("sample", "stories")))
+    _report("sample corpus alone", part(held, ("sample",)))
+    _report("hand-written calibration stories alone", part(held, ("stories",)))
+    _report("generated stories alone", part(held, ("generated",)))
+    _report("AllSides dev alone", part(held, ("allsides",)))
+    # Monotone maps on top, cross-fitted by group: shipped only if they lower the held-out
+    # error without losing precision at the display threshold.
+    for how in ("platt", "isotonic"):
+        mapped = _cross_fitted(held, events, how)
+        for label, origins in (("extended corpus", extended), ("all labelled events", everything)):
+            plain = _stack(part(held, origins), part(held, origins))
+            through = _stack(part(mapped, origins), part(mapped, origins))
+            if not len(plain):
+                continue
+            p_shown = plain[:, 0] >= DISPLAY_THRESHOLD
+            m_shown = through[:, 0] >= DISPLAY_THRESHOLD
+            print(
+                f"  {label} through a cross-fitted {how} map: ECE "
+                f"{reliability(plain[:, 0], plain[:, 1])[0]:.3f} -> "
+                f"{reliability(through[:, 0], through[:, 1])[0]:.3f}; precision at "
+                f"{DISPLAY_THRESHOLD} {plain[p_shown, 1].mean():.3f} -> "
+                f"{through[m_shown, 1].mean() if m_shown.any() else 1.0:.3f} "
+                f"({int(p_shown.sum())} -> {int(m_shown.sum())} shown)"
+            )
+    shipped = edge_model()
+    rows = {e.name: event_edges(e, shipped) for e in events}
     followed = [
         lab for r in rows.values() for edge, lab in r
         if edge.features.get("followed", 0) >= FOLLOWED_REWRITE
     ]
     print(
-        f"  edges following {FOLLOWED_REWRITE}+ of the source's sentences in order (rewrite rule, "
-        f"confidence up to {FOLLOWED_CONFIDENCE}): {len(followed)}, correct {sum(followed)}"
+        f"  chosen edges following {FOLLOWED_REWRITE}+ of the source's sentences in order "
+        f"(rewrite rule, confidence up to {FOLLOWED_CONFIDENCE}): {len(followed)}, correct "
+        f"{sum(followed)}"
     )
     wire = []
     for event in events:
@@ -310,8 +314,7 @@ def calibration(events: list[LabelledEvent], fit: bool, l2: float = L2) -> None:
             f"  common-source edges (credited wire, rule-based confidence): {len(wire)}, "
             f"mean confidence {conf.mean():.3f}, correct {ok.mean():.3f}"
         )
-    x = np.vstack(list(x_of.values()))
-    y = np.concatenate(list(y_of.values()))
+    x, y = training_rows(events, names)
     w = fit_logistic(x, y, l2=l2)
     print("  weights fitted on all events: " + ", ".join(
         f"{n} {v:+.2f}" for n, v in zip([*names, "intercept"], w, strict=True)))
@@ -322,8 +325,9 @@ def calibration(events: list[LabelledEvent], fit: bool, l2: float = L2) -> None:
             "intercept": round(float(w[-1]), 4),
             "fitted_on": (
                 f"{len(y)} chosen edges of {len(events)} events (the sample corpus, the "
-                f"calibration stories and AllSides dev; {int(y.sum())} true), L2 {l2}; "
-                f"leave-one-event-out ECE of the final confidence {ece_raw:.3f}"
+                f"calibration stories, the generated stories and AllSides dev; "
+                f"{int(y.sum())} true), L2 {l2}; held-out ECE of the final confidence on the "
+                f"extended corpus {ece_ext:.3f}"
             ),
         }
         MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
@@ -427,7 +431,9 @@ def main() -> int:
         for event, ids in sorted(events.items())
     ]
     if STORIES.exists():
-        labelled += calibration_story_events()
+        labelled += story_events(STORIES, STORIES_VECTORS, "stories")
+    if GENERATED.exists() and "--no-generated" not in sys.argv:
+        labelled += story_events(GENERATED, GENERATED_VECTORS, "generated")
     if "--no-allsides" not in sys.argv:
         labelled += allsides_events()
     calibration(labelled, fit="--fit" in sys.argv, l2=l2)

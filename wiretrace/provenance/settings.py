@@ -115,3 +115,9 @@ CREDIT_CONFIDENCE = 0.55
 CREDIT_SIBLING_BONUS = 0.05
 CREDIT_SIBLING_BONUS_MAX = 0.2
 CREDIT_MAX_CONFIDENCE = 0.95
+
+# --- fitting the edge model (eval/provenance.py) -------------------------------------------------
+
+# Ridge on the edge model's weights: a few hundred labelled edges, seven features (chosen by
+# cross-validation when the model was first fitted; eval/provenance.py --l2 tries others).
+EDGE_MODEL_L2 = 0.1
