@@ -78,6 +78,14 @@ class NotRegularFileError(SourceError):
     code = "E110"
 
 
+class RemoteSourceError(SourceError):
+    """An input on another filesystem (``s3://``, ``gs://``, ...) that could not be listed or
+    read: no such filesystem in this pyarrow build, a URI it does not take, failed
+    credentials or an unreachable service."""
+
+    code = "E111"
+
+
 class ExtractionError(WiretraceError):
     """A document was read but no article text could be extracted from it."""
 

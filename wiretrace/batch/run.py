@@ -24,8 +24,9 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import DuplicateIdError, UsageError, WiretraceError
@@ -37,6 +38,7 @@ from ..sources.discover import walk
 from ..stories.cluster import order_key
 from .dataset import Dataset
 from .records import error_row, row_to_article, row_to_repr
+from .remote import is_uri, walk_uri
 from .stories import candidate_pairs, cluster, partitions, sorted_reprs, story_rows
 from .work import (
     BackendFactory,
@@ -111,6 +113,8 @@ def run_batch(
     ds = Dataset(out)
     ds.root.mkdir(parents=True, exist_ok=True)
     plan = _plan(ds, paths, files_per_unit)
+    for e in plan["errors"]:  # inputs that could not be listed: say why before the work
+        say(f"{e['path']}: {e['code']} {e['message']}")
     started_here = False
     if not ray.is_initialized():
         env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
@@ -170,14 +174,14 @@ def _plan(ds: Dataset, paths: Sequence[str], files_per_unit: int) -> dict[str, A
     re-run with other inputs is refused rather than mixed in."""
     files: list[list[Any]] = []
     errors: list[dict[str, Any]] = []
-    for n, item in enumerate(walk([str(p) for p in paths])):
+    for n, item in enumerate(_walk_inputs([str(p) for p in paths])):
         if isinstance(item, WiretraceError):
             errors.append(error_row(item.path or "?", item.code, item.message, (n, 0)))
         else:
             files.append([str(item[0]), item[1], n])
     plan = {
         "version": DATASET_VERSION,
-        "inputs": [os.path.abspath(str(p)) if "://" not in str(p) else str(p) for p in paths],
+        "inputs": [str(p) if is_uri(str(p)) else os.path.abspath(str(p)) for p in paths],
         "units": [
             {"name": f"u{i // files_per_unit:06d}", "files": files[i : i + files_per_unit]}
             for i in range(0, len(files), files_per_unit)
@@ -195,6 +199,23 @@ def _plan(ds: Dataset, paths: Sequence[str], files_per_unit: int) -> dict[str, A
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(plan))
     return plan
+
+
+def _walk_inputs(paths: Sequence[str]) -> Iterator[tuple[str, str] | WiretraceError]:
+    """The files of local paths (``sources.discover.walk``) and of URIs (``remote.walk_uri``),
+    in the order given, each file once."""
+    seen: set[str] = set()
+    for given in paths:
+        items: Iterator[Any] = walk_uri(given) if is_uri(given) else walk([given])
+        for item in items:
+            if isinstance(item, WiretraceError):
+                yield item
+                continue
+            where, base_id = item
+            key = where if is_uri(str(where)) else str(Path(where).resolve())
+            if key not in seen:
+                seen.add(key)
+                yield str(where), base_id
 
 
 # -- steps -----------------------------------------------------------------------------------

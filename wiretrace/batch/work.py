@@ -26,6 +26,7 @@ from ..representations import ArticleRepr, represent, sentence_vectors_for
 from ..sources import read_file
 from .dataset import SCHEMAS, Dataset
 from .records import article_to_row, error_row, repr_to_row, row_to_article, store_precision
+from .remote import is_uri, read_uri
 
 BackendFactory = Callable[[], EmbeddingBackend]
 
@@ -81,7 +82,9 @@ def extract_unit(
             errors.append(error_row(path, err.code, err.message, (file_seq, 0)))
         files = []
     for path, base_id, file_seq in files:
-        for doc_seq, item in enumerate(read_file(Path(path), base_id, max_bytes=max_bytes)):
+        docs = (read_uri(path, base_id, max_bytes=max_bytes) if is_uri(path)
+                else read_file(Path(path), base_id, max_bytes=max_bytes))
+        for doc_seq, item in enumerate(docs):
             seq = (file_seq, doc_seq)
             if isinstance(item, WiretraceError):
                 errors.append(error_row(item.path or path, item.code, item.message, seq))

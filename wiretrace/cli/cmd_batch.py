@@ -13,7 +13,9 @@ from .app import app, err, fail, print_json, store_from
 
 @app.command("batch")
 def batch_cmd(
-    paths: list[str] = typer.Argument(..., help="Files, folders (recursive) or globs, as for ingest."),
+    paths: list[str] = typer.Argument(..., help="Files, folders (recursive) or globs, as for "
+                                      "ingest; or s3://, gs://, hdfs://, file:// URIs of files, "
+                                      "folders or globs, read through pyarrow filesystems."),
     out: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (re-running on it "
                              "skips what is done). On a cluster every worker must see it."),
     ray_address: str = typer.Option(
@@ -29,16 +31,23 @@ def batch_cmd(
     """Run the whole pipeline on Ray and write a Parquet dataset.
 
     The dataset has one folder per table (articles, stories, members, traces, entities,
-    mentions, errors, and the representations `import` needs) that DuckDB, Spark or pandas
+    mentions, signals, errors, and the representations `import` needs) that DuckDB, Spark or pandas
     read directly, e.g. `duckdb -c "select * from read_parquet('DIR/stories/*.parquet')"`.
     Stories and traces are those `ingest` finds on the same input. A bad file is a row of
     `errors` (exit 1), never a failed job.
+
+    URIs are listed and read through pyarrow (credentials from the environment as pyarrow
+    finds them, e.g. AWS_* or GOOGLE_APPLICATION_CREDENTIALS; options in the query, e.g.
+    s3://bucket/feeds/?region=eu-west-1). A URI that cannot be opened (no such filesystem,
+    failed credentials, unreachable) is an E111 row of `errors`.
 
     Examples:
 
         wiretrace batch scraped/ --out dataset/
 
         wiretrace batch '/mnt/archive/**/*.jsonl.gz' --out /mnt/datasets/2025 --ray 10.0.0.5:6379
+
+        wiretrace batch 's3://news-archive/2025/**/*.warc.gz' --out /mnt/datasets/2025
 
         wiretrace --db desk.db import dataset/ --since 2025-10-01 --lang bg
     """
