@@ -33,7 +33,7 @@ import wiretrace  # noqa: E402
 from wiretrace.adapters.signals import trace_signals  # noqa: E402
 from wiretrace.batch import import_dataset, run_batch  # noqa: E402
 from wiretrace.batch.dataset import Dataset  # noqa: E402
-from wiretrace.errors import UsageError  # noqa: E402
+from wiretrace.pipeline import ingest  # noqa: E402
 from wiretrace.store import open_store  # noqa: E402
 from wiretrace.store.signals import latest_signals  # noqa: E402
 
@@ -321,8 +321,9 @@ def test_sample_corpus_through_batch_equals_ingest(
         assert _plain(both[0]) == _plain(both[1])
         assert all("signals" in e for e in both[1]["articles"].values())
     assert _plain(wiretrace.list_entities(imported)) == _plain(wiretrace.list_entities(single))
-    with pytest.raises(UsageError, match="already holds articles"):
-        import_dataset(imported, out)  # a second import would orphan the first one's stories
+    before = _plain(wiretrace.list_stories(imported))
+    assert import_dataset(imported, out).articles == 0  # the same dataset again: nothing new
+    assert _plain(wiretrace.list_stories(imported)) == before
 
     # the command line: a filtered import keeps only what the filter selects
     db = tmp_path / "bg.db"
@@ -337,6 +338,22 @@ def test_sample_corpus_through_batch_equals_ingest(
         capture_output=True, text=True, cwd=str(ROOT))
     assert listed.returncode == 0, listed.stderr
     assert {"bg"} == {lang for s in json.loads(listed.stdout) for lang in s["languages"]}
+
+    # the whole dataset into that store: the other articles join its collection as an ingest
+    # of the same inputs into a copy of it adds them (stories, traces, entities, signals)
+    reference = tmp_path / "reference.db"
+    shutil.copy(db, reference)
+    by_ingest = open_store(reference)
+    ingest(by_ingest, [str(SAMPLE)])
+    into = open_store(db)
+    added = import_dataset(into, out)
+    assert added.articles == len(ids) - json.loads(done.stdout)["articles"]
+    stories = _assert_same_stories_and_traces(by_ingest, into)
+    assert sorted(a for s in stories for a in s["articles"]) == sorted(ids)  # each once
+    assert _plain(wiretrace.list_entities(into)) == _plain(wiretrace.list_entities(by_ingest))
+    assert {a: latest_signals(into, a, into.get_article(a).content_hash) for a in ids} == {
+        a: latest_signals(by_ingest, a, by_ingest.get_article(a).content_hash) for a in ids}
+    assert import_dataset(into, out).articles == 0
 
 
 def test_generated_corpus_through_batch_equals_ingest_with_bad_input_as_rows(

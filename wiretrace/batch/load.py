@@ -95,15 +95,12 @@ def import_dataset(
     ds = Dataset(root)
     if not ds.exists() or not (ds.root / "dataset.json").exists():
         raise UsageError(f"{ds.root} is not a finished wiretrace batch dataset")
-    if store.count_articles():
-        # stories are written whole (a dataset's clustering replaces the store's): merging a
-        # dataset into an existing collection would orphan the collection's own stories
-        raise UsageError(f"{store.path} already holds articles; import into a new store "
-                         "(or ingest the dataset's inputs into this one)")
     say = progress or (lambda _m: None)
     report = ImportReport()
     filtered = any((since, until, lang, entity))
     chosen = select_articles(ds, since=since, until=until, lang=lang, entity=entity)
+    if store.count_articles():
+        return _import_into_collection(store, ds, chosen, say)
 
     say("articles")
     articles = {}
@@ -196,6 +193,64 @@ def import_dataset(
             mark_done(store, stage, traced + single)
         else:
             mark_done(store, stage, ids)
+    return report
+
+
+def _import_into_collection(store: Any, ds: Dataset, chosen: set[str],
+                            say: Callable[[str], None]) -> ImportReport:
+    """A dataset into a store that already holds a collection, as ``ingest`` of its inputs
+    would add them: an article stored with the same content is left as it is, one whose
+    content changed replaces it, one stored under another id (same text, title and outlet)
+    or deleted by a correction is skipped; the new articles' representations are taken from
+    the dataset, and the later stages run on them in the store, so they join the collection's
+    stories (the dataset's own stories were decided without the collection's articles and
+    are not used). Importing the same dataset again changes nothing."""
+    from ..pipeline import run_pending_stages
+    from ..store import corrections as stored_corrections
+    from ..store import stage_state
+    from ..store.representations import save_representations
+    from ..store.stories import story_index
+
+    report = ImportReport()
+    say("articles")
+    new: dict[str, Any] = {}
+    for batch in _chunks((r for r in ds.rows("articles") if r["id"] in chosen), IMPORT_BATCH):
+        with store.transaction():
+            for row in batch:
+                article = row_to_article(row)
+                if stored_corrections.deleted_by(store, article) is not None:
+                    continue
+                if store.duplicate_of(article) is not None:
+                    continue
+                state = store.put_article(article)
+                if state == "same":
+                    continue
+                if state == "changed":
+                    stage_state.forget_article(store, article.id)
+                new[article.id] = article
+    report.articles = len(new)
+    if not new:
+        return report
+    say("representations")
+    for batch in _chunks((r for r in ds.rows("representations") if r["id"] in new), IMPORT_BATCH):
+        by_backend: dict[str, list[ArticleRepr]] = {}
+        for row in batch:
+            by_backend.setdefault(row["backend"], []).append(
+                row_to_repr(row, new[row["id"]], None))
+        for name, items in by_backend.items():
+            save_representations(store, items, name)
+    say("stories, entities, traces, signals")
+    done = run_pending_stages(store)
+    story_of = story_index(store)
+    joined = {story_of[a] for a in new if a in story_of}
+    sizes: dict[str, int] = {}
+    for sid in story_of.values():
+        sizes[sid] = sizes.get(sid, 0) + 1
+    report.stories = len(joined)
+    report.traces = sum(1 for sid in joined if sizes[sid] > 1)
+    entities = done.get("entities")
+    report.entities = int(entities.get("entities", 0)) if isinstance(entities, dict) else 0
+    report.signals = len(new) if "signals" in done else 0
     return report
 
 
