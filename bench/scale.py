@@ -5,15 +5,14 @@ Prints articles/s for each, the ratio of the Ray path to the single-process path
 it is the cost of Ray's scheduling and the dataset's I/O: the issue asks it to stay above
 0.8, i.e. under 25% overhead), seconds per step, and peak memory (VmHWM) of the driver and of
 each Ray worker process. Both paths run the same stages (extraction, representations,
-stories, entities, traces; the manipulation signals, which the batch dataset does not hold,
-are left out of the single-process run) with the same embedding backend: the hashed
+stories, entities, traces, signals) with the same embedding backend: the hashed
 bag-of-words backend of the batch tests by default (``--model`` uses the shipped model, whose
 cost then dominates both sides). The clusters are started with ``ray start`` in a private temp
 folder and stopped by process group; nothing else on the machine is touched.
 
 The machine may be shared: compare the ratios, and read the load average printed with them.
 
-    python bench/scale.py [--events 100] [--per-event 6] [--model] [--workers 1 2]
+    python bench/scale.py [--events 100] [--per-event 6] [--singles 0] [--model] [--workers 1 2]
 
 ``--allsides`` instead runs the AllSides dev set (../shared/data) with the shipped model
 through ``ingest`` and through ``batch`` (2 workers) and prints both B-cubed F1 against the
@@ -40,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RAY = str(Path(sys.executable).with_name("ray"))
-STAGES = ("representations", "stories", "entities", "traces")  # what the dataset holds
+STAGES = ("representations", "stories", "entities", "traces", "signals")  # the dataset's
 
 
 def _status_kb(pid: int, key: str) -> int:
@@ -232,6 +231,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--per-event", type=int, default=6)
+    parser.add_argument("--singles", type=int, default=0,
+                        help="reports of events nobody else covers, added to the corpus")
     parser.add_argument("--model", action="store_true", help="embed with the shipped model")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--keep", type=Path, help="keep the corpus, store and datasets here")
@@ -255,8 +256,8 @@ def main() -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="wt-bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
-    write_corpus(corpus, args.events, args.per_event)
-    print(f"corpus: {args.events * args.per_event} articles in {corpus}; "
+    write_corpus(corpus, args.events, args.per_event, singles=args.singles)
+    print(f"corpus: {args.events * args.per_event + args.singles} articles in {corpus}; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
     results: dict[str, Any] = {}
     # the single-process run goes in a child process, so its memory is its own

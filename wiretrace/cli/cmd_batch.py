@@ -85,8 +85,12 @@ def import_cmd(
 ) -> None:
     """Load a batch dataset, or the part of it the filters select, into the store.
 
-    Stories, traces and entities come as the batch computed them; with a filter, stories keep
-    the selected members and a story missing members is traced again when first read.
+    Into a new store, stories, traces, entities and signals come as the batch computed them;
+    with a filter, stories keep the selected members and a story missing members is traced
+    again when first read. Into a store that already holds articles, the dataset's articles
+    are added as `ingest` of its inputs would add them (the same content is left alone, a
+    duplicate skipped) and join the store's stories; importing the same dataset again
+    changes nothing.
 
     Examples:
 
