@@ -15,7 +15,11 @@ An edge's confidence is therefore a probability read from evidence an independen
 not have (:func:`evidence_features`): wording shared outside quotation marks, long shared runs,
 aligned sentences in the same order, the source's sentence sequence followed however reworded
 (a paraphrase keeps it; independent reports meet at a few facts in their own order), a credit
-line. A small logistic model fitted on labelled
+line. Sentences followed in order count for a rewrite only with *exclusive material*: material
+of the source that the target carries and no other member does, leaving out the pair's own
+copies and siblings (an independent report shares what every report has; a derivation also
+carries what only its source said); it is shown as evidence ("material only these two
+share"). A small logistic model fitted on labelled
 pairs (``data/edge_model.json``, refitted by ``eval/provenance.py``) turns it into a calibrated
 confidence; edges below :data:`DISPLAY_THRESHOLD` are kept aside as hidden edges, and each
 member gets a verdict: derived, common source, or independent reporting.
@@ -61,6 +65,9 @@ from .settings import (
     DETAIL_SCALE,
     DIRECTION_SURE_FLOOR,
     DISPLAY_THRESHOLD,
+    EXCLUSIVE_FULL,
+    EXCLUSIVE_GATE,
+    EXCLUSIVE_LINKED_VERBATIM,
     FOLLOWED_CONFIDENCE,
     FOLLOWED_REWRITE,
     LONG_RUN,
@@ -540,12 +547,69 @@ def edge_probability(features: dict[str, float], model: dict[str, Any] | None = 
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def sentence_carriers(alignments: Sequence[PairAlignment]) -> dict[str, dict[int, set[str]]]:
+    """Per member and sentence: the other members that carry a counterpart of it (paired, or
+    close enough to count as covered), read from the story's alignments."""
+    carriers: dict[str, dict[int, set[str]]] = {}
+    for alignment in alignments:
+        side_a = carriers.setdefault(alignment.a, {})
+        side_b = carriers.setdefault(alignment.b, {})
+        for i in alignment.covered_a | {p.a for p in alignment.pairs}:
+            side_a.setdefault(i, set()).add(alignment.b)
+        for j in alignment.covered_b | {p.b for p in alignment.pairs}:
+            side_b.setdefault(j, set()).add(alignment.a)
+    return carriers
+
+
+def exclusive_material(
+    source: Node,
+    target: Node,
+    alignment: PairAlignment,
+    carriers: dict[str, dict[int, set[str]]],
+    others: set[str],
+    quoted: dict[str, np.ndarray],
+) -> list[tuple[int, int]]:
+    """(source sentence, target sentence) pairs of material only these two share: an unquoted
+    claim of the source the target carries and none of ``others`` (the members not linked to
+    either side) does. An independent report shares what every report of the event has; a
+    derivation also carries its source's own additions, wording and errors. Without any
+    member to compare against nothing is exclusive: the measure says nothing there."""
+    if not others:
+        return []
+    flipped = alignment.a != source.id
+    quotes_src = quote_sentences(source.doc, quoted[source.id])
+    quotes_tgt = quote_sentences(target.doc, quoted[target.id])
+    claims_src = _claim_sentences(source.doc) - quotes_src
+    held = carriers.get(source.id, {})
+    out = []
+    for pair in alignment.pairs:
+        i, j = (pair.b, pair.a) if flipped else (pair.a, pair.b)
+        if i in claims_src and j not in quotes_tgt and not (held.get(i, set()) & others):
+            out.append((i, j))
+    return sorted(out)
+
+
+def _linked(figures: dict[str, Any], same_text: bool) -> bool:
+    """Whether a pair is plainly one text made from the other (or both from one text)."""
+    return (
+        same_text
+        or figures["followed"] >= FOLLOWED_REWRITE
+        or figures["unquoted_verbatim"] >= EXCLUSIVE_LINKED_VERBATIM
+    )
+
+
 def candidate_edges(
     nodes: dict[str, Node], alignments: Sequence[PairAlignment], model: dict[str, Any] | None = None
 ) -> list[Edge]:
     """One directed edge for every related pair, its confidence read from the evidence."""
-    edges = []
     quoted = {node_id: quoted_tokens(node.doc) for node_id, node in nodes.items()}
+    carriers = sentence_carriers(alignments)
+    aligned_with: dict[str, set[str]] = {}
+    for alignment in alignments:
+        aligned_with.setdefault(alignment.a, set()).add(alignment.b)
+        aligned_with.setdefault(alignment.b, set()).add(alignment.a)
+    drafts = []
+    linked: dict[str, set[str]] = {}
     for alignment in alignments:
         a, b = nodes[alignment.a], nodes[alignment.b]
         same_text = identical(a.doc, b.doc)
@@ -556,25 +620,44 @@ def candidate_edges(
             score = 1e-3 if a.id < b.id else -1e-3
         source, target = (a, b) if score > 0 else (b, a)
         kind, figures = classify(source, target, alignment)
+        evidence = evidence_features(source, target, alignment, quoted)
+        evidence["certainty"] = round(1.0 - math.exp(-abs(score)), 4)
+        figures.update(evidence)
+        if _linked(figures, same_text):
+            linked.setdefault(a.id, set()).add(b.id)
+            linked.setdefault(b.id, set()).add(a.id)
+        drafts.append((alignment, a, source, target, kind, figures, same_text, score, reasons))
+    edges = []
+    for alignment, a, source, target, kind, figures, same_text, score, reasons in drafts:
+        # Members that could show the material is common: aligned with the source (else
+        # nothing says whether they carry it) and linked to neither side.
+        others = (
+            aligned_with.get(source.id, set())
+            - {source.id, target.id}
+            - linked.get(source.id, set())
+            - linked.get(target.id, set())
+        )
+        exclusive = exclusive_material(source, target, alignment, carriers, others, quoted)
+        figures["exclusive"] = round(min(len(exclusive), EXCLUSIVE_FULL) / EXCLUSIVE_FULL, 4)
+        figures["exclusive_sentences"] = len(exclusive)
+        figures["compared_members"] = len(others)
         same_language = (source.doc.language or "") == (target.doc.language or "")
         t_side = "b" if alignment.a == source.id else "a"
         s_side = "a" if t_side == "b" else "b"
         cover_t = alignment.coverage(t_side, len(target.doc.sentences))
         cover_s = alignment.coverage(s_side, len(source.doc.sentences))
         v_t = figures["verbatim_target"]
-        evidence = evidence_features(source, target, alignment, quoted)
-        evidence["certainty"] = round(1.0 - math.exp(-abs(score)), 4)
-        figures.update(evidence)
         if same_text:
             kind, confidence = "copy", 1.0
         else:
-            confidence = edge_probability(evidence, model)
-            if evidence["unquoted_verbatim"] >= VERBATIM_COPY:
+            confidence = edge_probability(figures, model)
+            sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * figures["certainty"]
+            if figures["unquoted_verbatim"] >= VERBATIM_COPY:
                 # ... though which way it was copied is only as sure as the direction.
-                sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * evidence["certainty"]
-                confidence = max(confidence, evidence["unquoted_verbatim"] * sure)
-            if evidence["followed"] >= FOLLOWED_REWRITE:
-                sure = DIRECTION_SURE_FLOOR + (1 - DIRECTION_SURE_FLOOR) * evidence["certainty"]
+                confidence = max(confidence, figures["unquoted_verbatim"] * sure)
+            if figures["followed"] >= FOLLOWED_REWRITE and (
+                not EXCLUSIVE_GATE or exclusive or not others
+            ):
                 confidence = max(confidence, FOLLOWED_CONFIDENCE * sure)
         figures["direction"] = round(score if source is a else -score, 3)
         if reasons:
@@ -585,7 +668,8 @@ def candidate_edges(
                 target.id,
                 kind,
                 confidence,
-                _evidence(source, target, alignment, quoted),
+                _evidence(source, target, alignment, quoted)
+                + _exclusive_evidence(source, target, exclusive),
                 alignment,
                 selection=(
                     cover_t
@@ -601,6 +685,22 @@ def candidate_edges(
             )
         )
     return edges
+
+
+def _exclusive_evidence(
+    source: Node, target: Node, exclusive: list[tuple[int, int]], limit: int = 2
+) -> list[dict[str, Any]]:
+    """The first passages only these two members share, as evidence items."""
+    return [
+        {
+            "from_text": source.doc.sentences[i].text,
+            "to_text": target.doc.sentences[j].text,
+            "score": 1.0,
+            "method": "exclusive",
+            "note": "material only these two share",
+        }
+        for i, j in exclusive[:limit]
+    ]
 
 
 def _reaches(parent: dict[str, str], start: str, goal: str) -> bool:

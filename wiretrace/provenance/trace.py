@@ -28,7 +28,7 @@ from .graph import (
     member_verdicts,
 )
 
-TRACE_VERSION = 2
+TRACE_VERSION = 3
 ANCHORS = 5  # earliest-dated articles every article is also compared with
 
 
