@@ -153,6 +153,10 @@ def test_interrupted_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_pa
         pytest.skip("ingest finished before it could be interrupted")
     proc.send_signal(sig)
     proc.wait(timeout=60)
+    if proc.returncode == 0 and _count(db, "SELECT count(*) FROM articles") == 400:
+        # on a loaded machine the poll above can see the first article late, when the run is
+        # already done and exiting; there was nothing left to interrupt
+        pytest.skip("ingest finished before the signal reached it")
     if sig == signal.SIGINT:
         assert proc.returncode != 0
     conn = sqlite3.connect(db)
