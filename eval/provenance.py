@@ -74,7 +74,7 @@ from wiretrace.provenance.graph import (  # noqa: E402
     build_graph,
     edge_model,
 )
-from wiretrace.provenance.offline import article_from_text, represent_cached  # noqa: E402
+from wiretrace.provenance.offline import article_from_item, represent_cached  # noqa: E402
 from wiretrace.provenance.settings import (  # noqa: E402
     EDGE_MODEL_L2,
     FOLLOWED_CONFIDENCE,
@@ -134,14 +134,7 @@ def story_events(path: Path, vectors: Path, origin: str) -> list[LabelledEvent]:
     groups: dict[str, list] = defaultdict(list)
     group_of: dict[str, str] = {}
     for item in data["articles"]:
-        article = article_from_text(
-            item["id"],
-            item["text"],
-            language=item["language"],
-            published=item.get("published"),
-            outlet=item.get("outlet"),
-            credits=item.get("credits", []),
-        )
+        article = article_from_item(item)
         groups[item["event"]].append(article)
         group_of[item["event"]] = item.get("group", item["event"])
     articles = [a for group in groups.values() for a in group]

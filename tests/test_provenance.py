@@ -23,7 +23,7 @@ from wiretrace.provenance import compare_sentences, trace_story_articles
 from wiretrace.provenance.align import Doc, align_pair, candidate_pairs, verbatim_spans
 from wiretrace.provenance.diff import hedge_changes, number_changes
 from wiretrace.provenance.lexicon import extract_numbers
-from wiretrace.provenance.offline import article_from_text
+from wiretrace.provenance.offline import article_from_item, article_from_text
 from wiretrace.records import Article
 from wiretrace.representations import ArticleRepr
 from wiretrace.sentences import split_sentences
@@ -47,14 +47,7 @@ STORIES = ("fire_story", "wire_story")
 def story_articles(name: str) -> list[Article]:
     data = json.loads((FOLDER / f"{name}.json").read_text(encoding="utf-8"))
     return [
-        article_from_text(
-            item["id"],
-            item["text"],
-            language=item["language"],
-            published=item.get("published"),
-            outlet=item.get("outlet"),
-            credits=item.get("credits", []),
-        )
+        article_from_item(item)
         for item in data["articles"]
     ]
 

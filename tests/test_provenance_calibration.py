@@ -20,7 +20,7 @@ import pytest
 
 from wiretrace.provenance import trace_story_articles
 from wiretrace.provenance.graph import DISPLAY_THRESHOLD, agency_key
-from wiretrace.provenance.offline import article_from_text
+from wiretrace.provenance.offline import article_from_item
 from wiretrace.records import Article
 
 from .stored_vectors import (
@@ -41,14 +41,7 @@ def stories() -> tuple[dict[str, list[Article]], list[dict]]:
     events: dict[str, list[Article]] = defaultdict(list)
     for item in data["articles"]:
         events[item["event"]].append(
-            article_from_text(
-                item["id"],
-                item["text"],
-                language=item["language"],
-                published=item.get("published"),
-                outlet=item.get("outlet"),
-                credits=item.get("credits", []),
-            )
+            article_from_item(item)
         )
     return dict(events), data["derivations"]
 

@@ -27,7 +27,7 @@ from wiretrace.provenance.evaluate import (
     reliability,
 )
 from wiretrace.provenance.graph import DISPLAY_THRESHOLD, agency_key, edge_model
-from wiretrace.provenance.offline import article_from_text
+from wiretrace.provenance.offline import article_from_item
 from wiretrace.provenance.settings import EDGE_MODEL_L2
 from wiretrace.records import Article
 
@@ -54,14 +54,7 @@ def generated_stories() -> tuple[dict[str, list[Article]], dict[str, str], list[
     for item in data["articles"]:
         groups[item["event"]] = item["group"]
         events[item["event"]].append(
-            article_from_text(
-                item["id"],
-                item["text"],
-                language=item["language"],
-                published=item.get("published"),
-                outlet=item.get("outlet"),
-                credits=item.get("credits", []),
-            )
+            article_from_item(item)
         )
     return dict(events), groups, data["derivations"]
 

@@ -1,6 +1,7 @@
 """Tracing texts that are not in a store: evaluation sets, tests, one-off comparisons.
 
-``article_from_text`` turns a text plus known metadata into an :class:`Article`;
+``article_from_text`` turns a text plus known metadata into an :class:`Article` (and
+``article_from_item`` one entry of a labelled story file);
 ``represent_cached`` embeds sentences once and keeps the vectors in a folder (the embedding
 model is slow on CPU, and evaluation reruns should not pay for it twice).
 """
@@ -10,12 +11,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..records import Article, Attribution, Metadata
 from ..representations import ArticleRepr, doc_text
 from ..sentences import split_sentences
+
+
+def article_from_item(item: dict[str, Any]) -> Article:
+    """An Article from one entry of a labelled story file (``id``, ``text``, ``language`` and the
+    optional ``published``, ``outlet`` and ``credits``), the shape every evaluation set uses."""
+    return article_from_text(
+        item["id"],
+        item["text"],
+        language=item["language"],
+        published=item.get("published"),
+        outlet=item.get("outlet"),
+        credits=item.get("credits", []),
+    )
 
 
 def article_from_text(
