@@ -34,7 +34,7 @@ demo: $(STAMP)
 
 test: $(RAY_STAMP) browser
 	$(BIN)/ruff check wiretrace tests bench eval tools
-	$(BIN)/pytest -q -x --durations=15 -n auto --dist loadfile
+	$(BIN)/pytest -q -x -rs --durations=15 -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check wiretrace tests bench eval tools
