@@ -67,6 +67,7 @@ from wiretrace.provenance.evaluate import (  # noqa: E402
     reliability,
     score_traces,
     training_rows,
+    truth_events,
 )
 from wiretrace.provenance.graph import (  # noqa: E402
     DISPLAY_THRESHOLD,
@@ -409,10 +410,7 @@ def main() -> int:
     truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
     articles = load_articles()
     reprs = representations(articles)
-    events: dict[str, list[str]] = defaultdict(list)
-    for aid, info in truth["articles"].items():
-        if info.get("event") and aid in articles:
-            events[info["event"]].append(aid)
+    events = truth_events(truth, articles)
     traces = {
         event: trace_story_articles([articles[i] for i in ids], reprs, event)
         for event, ids in sorted(events.items())

@@ -10,13 +10,12 @@ Regenerate: ``.venv/bin/python -m tests.test_provenance_floor``.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from wiretrace.provenance import trace_story_articles
-from wiretrace.provenance.evaluate import score_traces
+from wiretrace.provenance.evaluate import score_traces, truth_events
 from wiretrace.representations import ArticleRepr
 
 from .stored_vectors import load_vectors, representation, save_vectors, text_key, texts_to_embed
@@ -71,10 +70,7 @@ def traced():
     truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
     articles = load_sample()
     reprs = representations(articles)
-    events: dict[str, list[str]] = defaultdict(list)
-    for aid, info in truth["articles"].items():
-        if info.get("event") and aid in articles:
-            events[info["event"]].append(aid)
+    events = truth_events(truth, articles)
     traces = [
         trace_story_articles([articles[i] for i in ids], reprs, event)
         for event, ids in sorted(events.items())

@@ -25,6 +25,7 @@ from wiretrace.provenance.evaluate import (
     held_out_confidences,
     labelled_event,
     reliability,
+    truth_events,
 )
 from wiretrace.provenance.graph import DISPLAY_THRESHOLD, agency_key, edge_model
 from wiretrace.provenance.offline import article_from_item
@@ -162,10 +163,7 @@ def labelled_set() -> list[LabelledEvent]:
         truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
         articles = load_sample()
         reprs = sample_representations(articles)
-        by_event: dict[str, list[str]] = defaultdict(list)
-        for aid, info in truth["articles"].items():
-            if info.get("event") and aid in articles:
-                by_event[info["event"]].append(aid)
+        by_event = truth_events(truth, articles)
         for event, ids in sorted(by_event.items()):
             out.append(labelled_event(
                 event, "sample", [articles[i] for i in ids], reprs,

@@ -48,6 +48,17 @@ def _altered_hit(truth: dict[str, Any], predicted: dict[str, Any], with_what: bo
     return ok
 
 
+def truth_events(truth: dict[str, Any], present: Iterable[str]) -> dict[str, list[str]]:
+    """Article ids by event in a truth file (``articles``: id -> ``event``), keeping only the
+    ``present`` ones: the stories every scorer of a labelled corpus traces."""
+    have = set(present)
+    events: dict[str, list[str]] = {}
+    for aid, info in truth["articles"].items():
+        if info.get("event") and aid in have:
+            events.setdefault(info["event"], []).append(aid)
+    return events
+
+
 def score_traces(
     traces: Iterable[dict[str, Any]], truth: dict[str, Any], articles: Iterable[str] | None = None
 ) -> dict[str, dict[str, float]]:
