@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -257,14 +257,23 @@ def _contiguous(alignment: PairAlignment, side: str, n_tokens: int) -> bool:
     return covered / max(hi - lo, 1) >= CONTIGUOUS_FILL and (hi - lo) / n_tokens <= CONTIGUOUS_MAX_SPAN
 
 
-def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str, dict[str, float]]:
-    """copy | partial-copy | translation | rewrite | summary, with the figures behind it."""
+def classify(
+    source: Node,
+    target: Node,
+    alignment: PairAlignment,
+    roles: dict[str, SentenceRoles] | None = None,
+) -> tuple[str, dict[str, float]]:
+    """copy | partial-copy | translation | rewrite | summary, with the figures behind it.
+    ``roles`` (by node id, see :func:`sentence_roles`) saves reading the claims again."""
     src_side = "a" if alignment.a == source.id else "b"
     v_src = alignment.verbatim_a if src_side == "a" else alignment.verbatim_b
     v_tgt = alignment.verbatim_b if src_side == "a" else alignment.verbatim_a
     # Coverage and length over claim sentences: page furniture a copy picked up ("Reading
     # time: 1 minute") says nothing about how the text was made.
-    claims_src, claims_tgt = _claim_sentences(source.doc), _claim_sentences(target.doc)
+    if roles is not None:
+        claims_src, claims_tgt = roles[source.id].claims, roles[target.id].claims
+    else:
+        claims_src, claims_tgt = _claim_sentences(source.doc), _claim_sentences(target.doc)
     covered_src = alignment.covered_a if src_side == "a" else alignment.covered_b
     covered_tgt = alignment.covered_b if src_side == "a" else alignment.covered_a
     c_src = len(covered_src & claims_src) / max(len(claims_src), 1)
@@ -304,7 +313,7 @@ def classify(source: Node, target: Node, alignment: PairAlignment) -> tuple[str,
 
 
 def _claims_changed_within(
-    target: Doc, claims: set[int], source: Doc, alignment: PairAlignment, src_side: str
+    target: Doc, claims: Set[int], source: Doc, alignment: PairAlignment, src_side: str
 ) -> int:
     """How many of ``target``'s claim sentences inside its copied block (between its first and
     last verbatim span) do not occur word for word in ``source``: an inserted paragraph or an
@@ -328,6 +337,41 @@ def _claim_sentences(doc: Doc) -> set[int]:
     return claims or set(range(len(doc.sentences)))
 
 
+@dataclass(frozen=True)
+class SentenceRoles:
+    """What one article's tokens and sentences are, as every pair it is in reads them: they
+    depend on the article alone, so :func:`candidate_edges` works them out once per member
+    rather than once per pair and measure."""
+
+    quoted: np.ndarray  # per token: inside quotation marks
+    quotes: frozenset[int]  # sentences mostly inside quotation marks
+    claims: frozenset[int]  # claim sentences (all of them where none is a claim)
+    unquoted_claims: frozenset[int]  # claims that are not quotes
+
+
+def sentence_roles(doc: Doc, quoted: np.ndarray | None = None) -> SentenceRoles:
+    """The :class:`SentenceRoles` of ``doc`` (``quoted``: its quoted-token mask, if at hand)."""
+    mask = quoted_tokens(doc) if quoted is None else quoted
+    quotes = frozenset(quote_sentences(doc, mask))
+    claims = frozenset(_claim_sentences(doc))
+    return SentenceRoles(mask, quotes, claims, claims - quotes)
+
+
+def _pair_roles(
+    source: Node,
+    target: Node,
+    quoted: dict[str, np.ndarray],
+    roles: dict[str, SentenceRoles] | None,
+) -> tuple[SentenceRoles, SentenceRoles]:
+    """The roles of a pair's two sides: from ``roles`` when given, else read from the docs."""
+    if roles is not None:
+        return roles[source.id], roles[target.id]
+    return (
+        sentence_roles(source.doc, quoted[source.id]),
+        sentence_roles(target.doc, quoted[target.id]),
+    )
+
+
 def related(alignment: PairAlignment, n_a: int, n_b: int) -> bool:
     """Whether two articles share enough material for one to derive from the other."""
     verbatim_tokens = sum(s.matched for s in alignment.spans)
@@ -346,6 +390,7 @@ def _evidence(
     alignment: PairAlignment,
     quoted: dict[str, np.ndarray] | None = None,
     limit: int = 3,
+    roles: dict[str, SentenceRoles] | None = None,
 ) -> list[dict]:
     """The shared passages behind an edge, unquoted wording first; a passage inside quotation
     marks is flagged ``quote`` (the same speaker quoted, not the same writer)."""
@@ -374,8 +419,11 @@ def _evidence(
                 item["quote"] = True
             out.append(item)
         return out
-    quotes_s = quote_sentences(source.doc, quoted[source.id]) if quoted else set()
-    quotes_t = quote_sentences(target.doc, q_tgt) if q_tgt is not None else set()
+    if roles is not None:
+        quotes_s, quotes_t = roles[source.id].quotes, roles[target.id].quotes
+    else:
+        quotes_s = quote_sentences(source.doc, quoted[source.id]) if quoted else set()
+        quotes_t = quote_sentences(target.doc, q_tgt) if q_tgt is not None else set()
     for pair in sorted(alignment.pairs, key=lambda p: -p.score)[:limit]:
         i, j = (pair.b, pair.a) if flipped else (pair.a, pair.b)
         item = {
@@ -477,6 +525,7 @@ def evidence_features(
     target: Node,
     alignment: PairAlignment,
     quoted: dict[str, np.ndarray],
+    roles: dict[str, SentenceRoles] | None = None,
 ) -> dict[str, float]:
     """What the pair shares that an independent report of the same event would not.
 
@@ -485,7 +534,8 @@ def evidence_features(
     neither cover nor order anything.
     """
     flipped = alignment.a != source.id
-    q_src, q_tgt = quoted[source.id], quoted[target.id]
+    role_src, role_tgt = _pair_roles(source, target, quoted, roles)
+    q_tgt = role_tgt.quoted
     unquoted = longest = 0
     for span in alignment.spans:
         lo, hi = span.a_tok if flipped else span.b_tok
@@ -496,10 +546,8 @@ def evidence_features(
         unquoted += int((~q_tgt[lo:hi]).sum())
         longest = max(longest, best)
     n_tgt = max(len(target.doc.tokens), 1)
-    quotes_src = quote_sentences(source.doc, q_src)
-    quotes_tgt = quote_sentences(target.doc, q_tgt)
-    claims_tgt = _claim_sentences(target.doc) - quotes_tgt
-    claims_src = _claim_sentences(source.doc) - quotes_src
+    quotes_src, quotes_tgt = role_src.quotes, role_tgt.quotes
+    claims_tgt, claims_src = role_tgt.unquoted_claims, role_src.unquoted_claims
     positions = []
     for pair in alignment.pairs:
         i, j = (pair.b, pair.a) if flipped else (pair.a, pair.b)
@@ -568,6 +616,7 @@ def exclusive_material(
     carriers: dict[str, dict[int, set[str]]],
     others: set[str],
     quoted: dict[str, np.ndarray],
+    roles: dict[str, SentenceRoles] | None = None,
 ) -> list[tuple[int, int]]:
     """(source sentence, target sentence) pairs of material only these two share: an unquoted
     claim of the source the target carries and none of ``others`` (the members not linked to
@@ -577,9 +626,8 @@ def exclusive_material(
     if not others:
         return []
     flipped = alignment.a != source.id
-    quotes_src = quote_sentences(source.doc, quoted[source.id])
-    quotes_tgt = quote_sentences(target.doc, quoted[target.id])
-    claims_src = _claim_sentences(source.doc) - quotes_src
+    role_src, role_tgt = _pair_roles(source, target, quoted, roles)
+    claims_src, quotes_tgt = role_src.unquoted_claims, role_tgt.quotes
     held = carriers.get(source.id, {})
     out = []
     for pair in alignment.pairs:
@@ -602,7 +650,8 @@ def candidate_edges(
     nodes: dict[str, Node], alignments: Sequence[PairAlignment], model: dict[str, Any] | None = None
 ) -> list[Edge]:
     """One directed edge for every related pair, its confidence read from the evidence."""
-    quoted = {node_id: quoted_tokens(node.doc) for node_id, node in nodes.items()}
+    roles = {node_id: sentence_roles(node.doc) for node_id, node in nodes.items()}
+    quoted = {node_id: role.quoted for node_id, role in roles.items()}
     carriers = sentence_carriers(alignments)
     aligned_with: dict[str, set[str]] = {}
     for alignment in alignments:
@@ -619,8 +668,8 @@ def candidate_edges(
         if score == 0.0:
             score = 1e-3 if a.id < b.id else -1e-3
         source, target = (a, b) if score > 0 else (b, a)
-        kind, figures = classify(source, target, alignment)
-        evidence = evidence_features(source, target, alignment, quoted)
+        kind, figures = classify(source, target, alignment, roles)
+        evidence = evidence_features(source, target, alignment, quoted, roles)
         evidence["certainty"] = round(1.0 - math.exp(-abs(score)), 4)
         figures.update(evidence)
         if _linked(figures, same_text):
@@ -637,7 +686,7 @@ def candidate_edges(
             - linked.get(source.id, set())
             - linked.get(target.id, set())
         )
-        exclusive = exclusive_material(source, target, alignment, carriers, others, quoted)
+        exclusive = exclusive_material(source, target, alignment, carriers, others, quoted, roles)
         figures["exclusive"] = round(min(len(exclusive), EXCLUSIVE_FULL) / EXCLUSIVE_FULL, 4)
         figures["exclusive_sentences"] = len(exclusive)
         figures["compared_members"] = len(others)
@@ -668,7 +717,7 @@ def candidate_edges(
                 target.id,
                 kind,
                 confidence,
-                _evidence(source, target, alignment, quoted)
+                _evidence(source, target, alignment, quoted, roles=roles)
                 + _exclusive_evidence(source, target, exclusive),
                 alignment,
                 selection=(
