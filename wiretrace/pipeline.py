@@ -17,7 +17,7 @@ import hashlib
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from . import extract, language, metadata
+from .batching import batched
 from .errors import (
     DuplicateIdError,
     ExtractionError,
@@ -289,17 +290,6 @@ class IngestReport:
                 "duplicate": self.duplicate, "deleted": self.deleted, "failed": self.failed}
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class IngestObserver:
     """Hooks for progress display; the CLI subclasses it with rich progress bars."""
 
@@ -350,7 +340,7 @@ def ingest(
     try:
         seen_hashes: dict[str, str] = {}
         documents = iter_documents(paths, max_bytes=max_bytes, exclude=store.own_files())
-        for batch in _batched(documents, BATCH_SIZE):
+        for batch in batched(documents, BATCH_SIZE):
             docs: list[RawDocument] = []
             for item in batch:
                 if isinstance(item, WiretraceError):

@@ -18,8 +18,9 @@ from ..store.stories import story_article_ids, story_of_article
 from ..store.traces import trace_story
 
 
-def _version(trace: bool, entry: dict[str, Any], result: dict[str, Any] | None) -> str:
-    """The models' version and a digest of what the relative signals read of the trace."""
+def signals_version(trace: bool, entry: dict[str, Any], result: dict[str, Any] | None) -> str:
+    """The models' version and a digest of what the relative signals read of the trace: the
+    key stored signals are kept under, written alike by ingest and by the batch layer."""
     digest = hashlib.blake2b(
         json.dumps([trace, entry, (result or {}).get("date_conflicts")], sort_keys=True,
                    default=str).encode(), digest_size=8).hexdigest()
@@ -46,7 +47,7 @@ def article_signals(store: Any, article_id: str, *, trace: bool = True,
         if story is not None and len(story_article_ids(store, story)) > 1:
             result = trace_story(store, story)
     entry = (result or {}).get("articles", {}).get(article_id) or {}
-    version = _version(trace, entry, result)
+    version = signals_version(trace, entry, result)
     cached = load_signals(store, article_id, article.content_hash, version)
     if cached is not None:
         return cached

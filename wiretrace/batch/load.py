@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..batching import batched
 from ..errors import UsageError
 from ..representations import ArticleRepr
 from ..stories.cluster import Link, Merge, StoryClusterer
@@ -104,7 +105,7 @@ def import_dataset(
 
     say("articles")
     articles = {}
-    for batch in _chunks((r for r in ds.rows("articles") if r["id"] in chosen), IMPORT_BATCH):
+    for batch in batched((r for r in ds.rows("articles") if r["id"] in chosen), IMPORT_BATCH):
         with store.transaction():
             for row in batch:
                 article = row_to_article(row)
@@ -115,7 +116,7 @@ def import_dataset(
     say("representations")
     reprs: dict[str, ArticleRepr] = {}
     backends: set[str] = set()
-    for batch in _chunks((r for r in ds.rows("representations") if r["id"] in articles), IMPORT_BATCH):
+    for batch in batched((r for r in ds.rows("representations") if r["id"] in articles), IMPORT_BATCH):
         by_backend: dict[str, list[ArticleRepr]] = {}
         for row in batch:
             r = row_to_repr(row, articles[row["id"]], None)
@@ -158,7 +159,7 @@ def import_dataset(
         if m["article_id"] in mentions:
             mentions[m["article_id"]].append(
                 Mention(m["surface"], m["start"], m["end"], m["type"], m["lemma"]))
-    for batch in _chunks(iter(sorted(mentions.items())), IMPORT_BATCH):
+    for batch in batched(iter(sorted(mentions.items())), IMPORT_BATCH):
         write_mentions(store, batch)
     report.entities = resolve_store(store)["entities"]
 
@@ -174,7 +175,7 @@ def import_dataset(
     # filter cut are computed again when first read, as its trace is
     whole = {a for sid in complete for a in clusterer.stories[sid].members}
     rows = (r for r in ds.rows("signals") if r["article_id"] in whole)
-    for batch in _chunks(rows, IMPORT_BATCH):
+    for batch in batched(rows, IMPORT_BATCH):
         with store.transaction():
             for r in batch:
                 save_signals(store, r["article_id"], r["content_hash"], r["model_version"],
@@ -214,7 +215,7 @@ def _import_into_collection(store: Any, ds: Dataset, chosen: set[str],
     report = ImportReport()
     say("articles")
     new: dict[str, Any] = {}
-    for batch in _chunks((r for r in ds.rows("articles") if r["id"] in chosen), IMPORT_BATCH):
+    for batch in batched((r for r in ds.rows("articles") if r["id"] in chosen), IMPORT_BATCH):
         with store.transaction():
             for row in batch:
                 article = row_to_article(row)
@@ -232,7 +233,7 @@ def _import_into_collection(store: Any, ds: Dataset, chosen: set[str],
     if not new:
         return report
     say("representations")
-    for batch in _chunks((r for r in ds.rows("representations") if r["id"] in new), IMPORT_BATCH):
+    for batch in batched((r for r in ds.rows("representations") if r["id"] in new), IMPORT_BATCH):
         by_backend: dict[str, list[ArticleRepr]] = {}
         for row in batch:
             by_backend.setdefault(row["backend"], []).append(
@@ -252,17 +253,6 @@ def _import_into_collection(store: Any, ds: Dataset, chosen: set[str],
     report.entities = int(entities.get("entities", 0)) if isinstance(entities, dict) else 0
     report.signals = len(new) if "signals" in done else 0
     return report
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 __all__ = ["ImportReport", "import_dataset", "select_articles"]

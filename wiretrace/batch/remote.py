@@ -164,7 +164,7 @@ def read_uri(uri: str, base_id: str, *, max_bytes: int) -> Iterator[RawDocument 
 
     from pyarrow.fs import FileType
 
-    from ..sources import _read_stream
+    from ..sources import read_stream
     from ..sources.reader import GZIP_MAGIC, GzipSource
 
     try:
@@ -194,7 +194,7 @@ def read_uri(uri: str, base_id: str, *, max_bytes: int) -> Iterator[RawDocument 
         if magic == GZIP_MAGIC:
             gz = GzipSource(raw)
             stream = io.BufferedReader(gz, buffer_size=1 << 20)
-        for item in _read_stream(stream, gz, _UriName(uri), base_id, info.size,  # type: ignore[arg-type]
+        for item in read_stream(stream, gz, _UriName(uri), base_id, info.size,  # type: ignore[arg-type]
                                  max_bytes):
             if gz is not None and gz.error is not None and not isinstance(item, RawDocument):
                 continue  # past the break: keep whole records, drop errors that echo it

@@ -232,7 +232,7 @@ def signals_part(root: str, part: str) -> list[dict[str, Any]]:
     """Signals of one ``articles`` part, as the signals stage stores them at ingest
     (``adapters.signals.article_signals``): each article with its story's trace, and
     relative to the article its trace derives it from."""
-    from ..adapters.signals import _version
+    from ..adapters.signals import signals_version
     from ..signals.article import article_side, signals_of_article
 
     ds = Dataset(root)
@@ -272,7 +272,7 @@ def signals_part(root: str, part: str) -> list[dict[str, Any]]:
         out.append({
             "article_id": article.id, "story_id": story, "genre": sig.get("genre"),
             "names": list(sig["names"]), "content_hash": article.content_hash,
-            "model_version": _version(True, entry, result),
+            "model_version": signals_version(True, entry, result),
             "signals_json": _json(sig),
         })
     return out

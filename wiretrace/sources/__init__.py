@@ -47,7 +47,7 @@ from .reader import (
 from .text import read_text
 from .warc import read_warc
 
-__all__ = ["decode_bytes", "discover", "iter_documents", "read_file"]
+__all__ = ["decode_bytes", "discover", "iter_documents", "read_file", "read_stream"]
 
 DEFAULT_MAX_BYTES = 100_000_000
 
@@ -113,7 +113,7 @@ def read_file(
         return
     with stream:
         try:
-            for item in _read_stream(stream, gz, path, base_id, info.st_size, max_bytes):
+            for item in read_stream(stream, gz, path, base_id, info.st_size, max_bytes):
                 if gz is not None and gz.error is not None:
                     # past the break: keep whole records, drop errors that only echo it
                     if isinstance(item, RawDocument):
@@ -134,9 +134,13 @@ def read_file(
             )
 
 
-def _read_stream(
+def read_stream(
     stream: BinaryIO, gz: GzipSource | None, path: Path, base_id: str, size: int, max_bytes: int
 ) -> Iterator[RawDocument | SourceError]:
+    """Every document in an open ``stream`` (``gz``: its gzip layer, if any), with problems
+    yielded: the format is sniffed from ``path``'s name and the first bytes, ``size`` is the
+    stored size. Shared by local files (:func:`read_file`) and remote ones (``batch.remote``),
+    which open their streams differently."""
     source_path = str(path)
     compressed = gz is not None
     head = read_head(stream)
