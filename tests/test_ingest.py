@@ -130,39 +130,80 @@ def test_reingest_is_a_no_op_and_changed_content_replaces(tmp_path: Path, db_pat
     assert _count(db_path, "SELECT count(*) FROM articles WHERE text LIKE '%Newport%'") == 1
 
 
+# How long the interrupted ingest may run between two looks at the store: short against one
+# batch of pages, so the first commit is seen long before the run could finish.
+STEP_SECONDS = 0.01
+INTERRUPTED_PAGES = 400
+
+
+def _stored_now(db: Path) -> int:
+    """Articles committed so far, read without creating the file or waiting on a lock."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0)
+    except sqlite3.Error:
+        return 0
+    try:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:  # no schema yet, or the writer holds the lock this instant
+        return 0
+    finally:
+        conn.close()
+
+
+def _run_until_first_commit(proc: subprocess.Popen[bytes], db: Path, timeout: float) -> int:
+    """Let ``proc`` run in short steps, stopped (SIGSTOP) while the store is read, until it
+    has committed its first batch; return the articles stored then, ``proc`` left stopped.
+
+    Stepping bounds how far the run gets between two looks whatever the machine's load: the
+    ingest is stopped while the reader opens and reads the store, however long that takes on
+    a busy machine, so the first commit is seen within one step of work of happening.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(STEP_SECONDS)
+        os.kill(proc.pid, signal.SIGSTOP)
+        stored = _stored_now(db)
+        if stored:
+            return stored
+    return 0
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_interrupted_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_path: Path, sig: int):
     db = tmp_path / "kill.db"
     folder = tmp_path / "many"
-    write_pages(folder, 400)
+    total = INTERRUPTED_PAGES
+    write_pages(folder, total)
     proc = subprocess.Popen(
         [sys.executable, "-m", "wiretrace", "--db", str(db), "ingest", "--no-stories", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        # Ctrl-C as in a terminal, even where the tests run in the background (a shell starts
+        # background jobs with SIGINT ignored, and the child would inherit that)
+        preexec_fn=_default_sigint,
     )
-    deadline = time.time() + 120
-    stored = 0
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        try:
-            stored = _count(db, "SELECT count(*) FROM articles")
-        except sqlite3.Error:
-            continue
-        if stored > 0:
-            break
-    if proc.poll() is not None:
-        pytest.skip("ingest finished before it could be interrupted")
-    proc.send_signal(sig)
-    proc.wait(timeout=60)
-    if proc.returncode == 0 and _count(db, "SELECT count(*) FROM articles") == 400:
-        # on a loaded machine the poll above can see the first article late, when the run is
-        # already done and exiting; there was nothing left to interrupt
-        pytest.skip("ingest finished before the signal reached it")
-    if sig == signal.SIGINT:
-        assert proc.returncode != 0
+    try:
+        at_signal = _run_until_first_commit(proc, db, timeout=120)
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        # the run is stopped mid-way: part of the pages stored, the rest still to do
+        assert 0 < at_signal < total
+        proc.send_signal(sig)
+        os.kill(proc.pid, signal.SIGCONT)  # a stopped process takes SIGINT once it runs again
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # the signal, not the end of the work, ended the run
+    assert proc.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 130), err.decode()
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     partial = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    assert 0 < partial < 400
+    assert at_signal <= partial < total
     # Articles are written whole or not at all: every stored article has its attribution rows.
     orphans = conn.execute(
         "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM attributions t WHERE t.article_id = a.id)"
@@ -172,10 +213,10 @@ def test_interrupted_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_pa
     res = run_cli(db, "ingest", "--no-stories", "--json", str(folder))
     assert res.returncode == 0, res.stderr
     summary = json.loads(res.stdout)
-    assert summary["new"] + summary["unchanged"] == 400
+    assert summary["new"] + summary["unchanged"] == total
     assert summary["unchanged"] == partial
-    assert _count(db, "SELECT count(*) FROM articles") == 400
-    assert _count(db, "SELECT count(DISTINCT id) FROM articles") == 400
+    assert _count(db, "SELECT count(*) FROM articles") == total
+    assert _count(db, "SELECT count(DISTINCT id) FROM articles") == total
 
 
 def test_show_and_export_expose_the_contract_fields(tmp_path: Path, db_path: Path):

@@ -158,6 +158,22 @@ def read_stream(
         yield BinarySourceError(reason, path=source_path)
         return
     body: BinaryIO = io.BufferedReader(HeadReader(head, stream), buffer_size=1 << 20)
+    # Closed here, not left to the garbage collector: an exception raised while a finalizer
+    # closes it is dropped silently, and a Ctrl-C landing there would be lost.
+    with body:
+        yield from _read_body(body, head, gz, fmt, base_id, source_path, max_bytes)
+
+
+def _read_body(
+    body: BinaryIO,
+    head: bytes,
+    gz: GzipSource | None,
+    fmt: str,
+    base_id: str,
+    source_path: str,
+    max_bytes: int,
+) -> Iterator[RawDocument | SourceError]:
+    """The documents of a stream whose format :func:`read_stream` has sniffed."""
     if fmt == "jsonl":
         yield from read_jsonl(
             body, base_id=base_id, source_path=source_path, max_bytes=max_bytes, head=head
