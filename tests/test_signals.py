@@ -105,6 +105,44 @@ def test_genre_scores_are_a_distribution():
     assert result["genre_scores"][result["genre"]] == max(result["genre_scores"].values())
 
 
+WIRE_REPORT = (
+    "GENEVA, March 3 - The World Meteorological Organization said on Tuesday that average "
+    "temperatures in Europe rose by 0.4 degrees last year, according to its annual report.\n\n"
+    "The report said rainfall in southern Spain fell 18% below the long-term average. A "
+    "spokeswoman for the agency told reporters that the figures would be revised in April.\n\n"
+    "The agency said 41 countries had submitted data, up from 36 a year earlier."
+)
+OPINION_COLUMN = (
+    "I have had enough of politicians who lecture us about sacrifice while they fly to their "
+    "summits in private jets. Who do they think they are fooling?\n\n"
+    "We are told, again and again, that the crisis demands patience. But patience is a luxury "
+    "for people who do not have to choose between heating and eating. It is time we said no."
+    "\n\nMark my words: this shameful betrayal will not be forgotten at the ballot box."
+)
+
+
+def test_genre_tells_a_wire_report_from_an_opinion_column():
+    report = analyze_text(WIRE_REPORT, "Europe warmed 0.4 degrees last year, agency says", "en")
+    column = analyze_text(OPINION_COLUMN, "Enough of their hypocrisy", "en")
+    assert report["genre"] == "reporting", report["genre_scores"]
+    assert column["genre"] == "opinion", column["genre_scores"]
+    assert column["genre_scores"]["opinion"] > report["genre_scores"]["opinion"]
+
+
+def test_genre_rows_are_tfidf_weighted_and_unit_length():
+    from wiretrace.signals import features as F
+
+    model = genre_model()
+    assert model.idf is not None and model.idf.shape == (model.weights.shape[0],)
+    counts = F.genre_counts("A title", WIRE_REPORT)
+    row = F.tfidf_row(counts, model.idf)
+    assert row and abs(sum(v * v for v in row.values()) - 1.0) < 1e-6
+    # buckets no two training articles shared carry no weight and are left out
+    assert all(model.idf[k] > 0 for k in row)
+    assert len(row) == sum(1 for k in counts if model.idf[k] > 0)
+    assert F.tfidf_row({}, model.idf) == {}
+
+
 def test_sensational_headline_scores_above_a_plain_one():
     body = "\n\n".join(PLAIN)
     plain = headline_score("Tarnow opens new pumping station", body, "en")

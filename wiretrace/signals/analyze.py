@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelUnavailableError
 from ..sentences import split_sentences
 from . import features as F
 from .model import DATA, genre_model, techniques_model
@@ -151,11 +152,15 @@ def paragraph_techniques(text: str, language: str | None = None,
 def genre(title: str | None, text: str) -> tuple[str, dict[str, float]]:
     """Genre (opinion / reporting / satire) and the normalised one-vs-rest scores."""
     model = genre_model()
-    # the genre model's thresholds are per-class logit offsets, tuned in cross-validation
-    # for macro-F1 (eval/signals.py genre_offsets); zeros in a model without them
-    z = model.logits([F.document_features(title or "", text)])[0] + model.thresholds
-    p = 1.0 / (1.0 + np.exp(-z))
-    p = p / max(float(p.sum()), 1e-9)
+    if model.idf is None:
+        raise ModelUnavailableError("the genre model has no document frequencies: refit it "
+                                    "with `python eval/signals.py --fit`")
+    # a multinomial model: its thresholds are per-class logit offsets, tuned in
+    # cross-validation for macro-F1 (eval/signals.py genre_offsets)
+    z = model.logits([F.tfidf_row(F.genre_counts(title or "", text), model.idf)])[0]
+    z = z + model.thresholds
+    p = np.exp(z - z.max())
+    p = p / float(p.sum())
     scores = {g: round(float(v), 3) for g, v in zip(model.labels, p, strict=True)}
     return max(scores, key=scores.__getitem__), scores
 

@@ -112,17 +112,20 @@ def context_block(paragraphs: Sequence[str]) -> dict[int, float]:
     return _l2(counts, CONTEXT_WEIGHT)
 
 
-def document_features(title: str, text: str) -> dict[int, float]:
-    """Features of a whole article for the genre model: its words, characters and shape,
-    the title's words apart (prefix ``t:``)."""
-    body = text[: MAX_CHARS * 2]
-    out = paragraph_features(body)
-    t_counts: dict[int, float] = {}
-    for w in _WORD.findall(normalize(title or "")):
-        _add(t_counts, "t:" + w)
-    for k, v in _l2(t_counts, 0.5).items():
-        out[k] = out.get(k, 0.0) + v
-    return out
+def genre_counts(title: str, text: str) -> dict[int, int]:
+    """Character 3–5-gram counts of an article's title and lead (``char_block`` reads at most
+    ``MAX_CHARS``), the genre model's input before ``tfidf_row``: a site's and a genre's
+    habits of writing show in its characters more than in its words (cross-validated on the
+    genre articles: characters 0.63, words and characters 0.57, see eval/signals.py)."""
+    return char_block(f"{title or ''}\n{text}")
+
+
+def tfidf_row(counts: dict[int, float], idf: np.ndarray) -> dict[int, float]:
+    """Sublinear counts weighted by inverse document frequency and L2-normalised; buckets
+    with no weight (seen in fewer than two training articles) are dropped."""
+    row = {k: (1.0 + math.log(v)) * float(idf[k]) for k, v in counts.items() if idf[k] > 0}
+    norm = math.sqrt(sum(v * v for v in row.values()))
+    return {k: v / norm for k, v in row.items()} if norm else {}
 
 
 def to_dense_rows(rows: Sequence[dict[int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

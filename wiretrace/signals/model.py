@@ -35,7 +35,7 @@ TECHNIQUES = (
 GENRES = ("opinion", "reporting", "satire")
 # Raised whenever the code that turns model outputs into signals changes, so stored signals
 # are recomputed (models_version digests it with the model and word-list files).
-SIGNALS_VERSION = 2
+SIGNALS_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class LinearModel:
     # (3 * labels + 1, labels) weights and (labels,) biases; the thresholds then apply to it
     stack_weights: np.ndarray | None = None
     stack_bias: np.ndarray | None = None
+    # inverse document frequency per bucket, for a model whose rows are ``features.tfidf_row``
+    idf: np.ndarray | None = None
 
     def logits(self, rows: list[dict[int, float]]) -> np.ndarray:
         return F.sparse_dot(rows, self.weights) + self.bias
@@ -74,13 +76,16 @@ class LinearModel:
 
 def save_model(path: Path, labels: tuple[str, ...], weights: np.ndarray, bias: np.ndarray,
                thresholds: np.ndarray, meta: dict,
-               stack: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+               stack: tuple[np.ndarray, np.ndarray] | None = None,
+               idf: np.ndarray | None = None) -> None:
     """Quantise to int8 per label (scale = max |w| / 127) and write a compressed npz; the
-    small second stage (``stack``: weights, biases) is kept in float32."""
+    small second stage (``stack``: weights, biases) is kept in float32, ``idf`` in float16."""
     scale = np.maximum(np.abs(weights).max(axis=0), 1e-12) / 127.0
     q = np.round(weights / scale).astype(np.int8)
     extra = {} if stack is None else {"stack_w": stack[0].astype(np.float32),
                                       "stack_b": stack[1].astype(np.float32)}
+    if idf is not None:
+        extra["idf"] = idf.astype(np.float16)
     np.savez_compressed(
         path, q=q, scale=scale.astype(np.float32), bias=bias.astype(np.float32),
         thresholds=thresholds.astype(np.float32), labels=np.array(labels),
@@ -105,6 +110,7 @@ def load_model(path: Path) -> LinearModel:
             meta=json.loads(str(z["meta"])),
             stack_weights=z["stack_w"] if "stack_w" in z.files else None,
             stack_bias=z["stack_b"] if "stack_b" in z.files else None,
+            idf=z["idf"].astype(np.float32) if "idf" in z.files else None,
         )
 
 
