@@ -252,6 +252,45 @@ def test_cli_texts_reports_bad_lines_and_goes_on(tmp_path):
     assert f"{path}:2:" in result.stderr and f"{path}:3:" in result.stderr
 
 
+def test_cli_texts_reads_consecutive_lines_of_one_article_together(tmp_path):
+    from wiretrace.signals import analyze_parts
+
+    parts = [PLAIN[0], LOADED, PLAIN[1]]
+    lines = [{"id": f"p{i}", "article": "a1", "text": t, "language": "en"}
+             for i, t in enumerate(parts)]
+    lines.append({"id": "alone", "article": "a2", "text": LOADED, "language": "en"})
+    lines.append({"id": "plain", "text": PLAIN[2], "language": "en"})
+    path = tmp_path / "paragraphs.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = _cli("signals", "--texts", str(path))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [x["id"] for x in out] == ["p0", "p1", "p2", "alone", "plain"]
+    expected = analyze_parts(parts, None, "en")
+    joined = analyze_text("\n\n".join(parts), None, "en")
+    for x, want, text in zip(out[:3], expected, parts, strict=True):
+        assert [t["name"] for t in x["techniques"]] == [t["name"] for t in want["techniques"]]
+        for t in x["techniques"]:  # offsets are into the line's own text
+            assert 0 <= t["start"] < t["end"] <= len(text)
+        assert x["genre"] == joined["genre"]
+    # the article's techniques, split by paragraph, are those of the article read whole
+    assert sum(len(x["techniques"]) for x in out[:3]) == len(joined["techniques"])
+    assert out[1]["techniques"], "the loaded paragraph gets its techniques"
+    # another article, and a line without one, are read on their own
+    assert out[3]["techniques"] == [
+        {k: t[k] for k in ("name", "score", "start", "end", "reason", "confidence")}
+        for t in analyze_text(LOADED, None, "en")["techniques"]]
+    assert out[4]["genre"] == analyze_text(PLAIN[2], None, "en")["genre"]
+
+
+def test_cli_texts_rejects_an_article_that_is_not_a_string_or_number(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"id": "x", "text": LOADED, "article": {"a": 1}}) + "\n",
+                    encoding="utf-8")
+    result = _cli("signals", "--texts", str(path))
+    assert result.returncode == 1 and f"{path}:1:" in result.stderr and "article" in result.stderr
+
+
 def test_cli_signals_without_store_or_arguments_fails_cleanly(tmp_path):
     result = _cli("--db", str(tmp_path / "none.db"), "signals", "missing-id", "--json")
     assert result.returncode != 0 and "no store" in result.stderr

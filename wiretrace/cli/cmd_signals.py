@@ -15,6 +15,10 @@ from .app import app, err, fail, input_lines, out, print_json, store_from
 from .cmd_show import require_store
 
 MAX_TEXT_CHARS = 1_000_000  # the same bound ingest puts on a plain-text document
+# Consecutive lines of one ``article`` are read together up to these bounds (then the group
+# is read as it stands and the next line starts another), so no input can hold memory.
+MAX_GROUP_LINES = 1_000
+MAX_GROUP_CHARS = MAX_TEXT_CHARS
 
 
 @app.command("signals")
@@ -23,8 +27,9 @@ def signals_cmd(
     article_id: str = typer.Argument(None, help="A stored article id.", show_default=False),
     texts: Path = typer.Option(
         None, "--texts",
-        help='JSONL of texts {"id", "text", "title"?, "language"?} ("-" for stdin); '
-        "one JSON line out per text.",
+        help='JSONL of texts {"id", "text", "title"?, "language"?, "article"?} ("-" for '
+        "stdin); one JSON line out per text. Consecutive lines with the same \"article\" are "
+        "paragraphs of one article, read together.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the signals as JSON on stdout."),
     no_trace: bool = typer.Option(
@@ -43,7 +48,11 @@ def signals_cmd(
     de, it, pl, ru).
 
     JSON (--texts): one line per input `{"id", "genre", "genre_scores", "headline_score",
-    "techniques": [{"name", "score", "start", "end", "reason"}]}`.
+    "techniques": [{"name", "score", "start", "end", "reason"}]}`. Lines that carry the same
+    "article" value one after another (paragraphs of one article, as in SemEval-style
+    data) are read as one article: each paragraph's techniques are judged in its article's
+    context, the way the model was trained, offsets stay relative to each line's text, and
+    genre and headline score are the article's.
 
     Examples: `wiretrace signals en/spun-rewrite.txt --json` ·
     `wiretrace signals --texts texts.jsonl > signals.jsonl`
@@ -112,6 +121,8 @@ def _parse_text_line(line: str) -> dict[str, Any]:
     for key in ("title", "language"):
         if record.get(key) is not None and not isinstance(record[key], str):
             raise ValueError(f"'{key}' must be a string")
+    if isinstance(record.get("article"), (dict, list)):
+        raise ValueError("'article' must be a string or a number")
     try:
         text.encode("utf-8")
         (record.get("title") or "").encode("utf-8")
@@ -120,13 +131,36 @@ def _parse_text_line(line: str) -> dict[str, Any]:
     return record
 
 
-def _signals_of_texts(path: Path) -> int:
-    """One output line per good input line; bad lines are reported as FILE:LINE on stderr."""
-    from ..signals import analyze_text
+def _print_text_results(group: list[dict[str, Any]]) -> None:
+    """The output lines of one group of input records (one record, or consecutive
+    paragraphs of one article)."""
+    from ..signals import analyze_parts, analyze_text
 
+    if len(group) == 1:
+        results = [analyze_text(group[0]["text"], group[0].get("title"), group[0].get("language"))]
+    else:
+        title = next((r["title"] for r in group if r.get("title")), None)
+        results = analyze_parts([r["text"] for r in group], title, group[0].get("language"))
+    for record, result in zip(group, results, strict=True):
+        print_json([{
+            "id": record["id"], "genre": result["genre"],
+            "genre_scores": result["genre_scores"],
+            "headline_score": result["headline_score"],
+            "language": result["language"],
+            "techniques": [{k: t[k] for k in ("name", "score", "start", "end", "reason",
+                                              "confidence")}
+                           for t in result["techniques"]],
+        }], lines=True)
+
+
+def _signals_of_texts(path: Path) -> int:
+    """One output line per good input line, in input order; bad lines are reported as
+    FILE:LINE on stderr. Consecutive lines of one ``article`` are read as one group."""
     if str(path) != "-" and not path.is_file():
         fail(f"{path}: no such file")
     failures = done = 0
+    group: list[dict[str, Any]] = []
+    size = 0
     try:
         for number, line in input_lines(path):
             try:
@@ -136,17 +170,22 @@ def _signals_of_texts(path: Path) -> int:
                 err.print(f"[red]{escape(str(path))}:{number}:[/] {escape(str(exc))}",
                           highlight=False)
                 continue
-            result = analyze_text(record["text"], record.get("title"), record.get("language"))
-            print_json([{
-                "id": record["id"], "genre": result["genre"],
-                "genre_scores": result["genre_scores"],
-                "headline_score": result["headline_score"],
-                "language": result["language"],
-                "techniques": [{k: t[k] for k in ("name", "score", "start", "end", "reason",
-                                                  "confidence")}
-                               for t in result["techniques"]],
-            }], lines=True)
-            done += 1
+            key = record.get("article")
+            if group and (key is None or key != group[-1].get("article")
+                          or len(group) >= MAX_GROUP_LINES
+                          or size + len(record["text"]) > MAX_GROUP_CHARS):
+                _print_text_results(group)
+                done += len(group)
+                group, size = [], 0
+            group.append(record)
+            size += len(record["text"])
+            if key is None:
+                _print_text_results(group)
+                done += 1
+                group, size = [], 0
+        if group:
+            _print_text_results(group)
+            done += len(group)
     except OSError as exc:
         fail(f"{path}: {exc.strerror or exc}")
     if failures:

@@ -8,7 +8,14 @@ SemEval-2023 Task 3 training data (research use) and shipped as weights only.
 from __future__ import annotations
 
 from ..stage import Stage
-from .analyze import TRAINED_LANGUAGES, analyze_text, genre, headline_score, paragraph_techniques
+from .analyze import (
+    TRAINED_LANGUAGES,
+    analyze_parts,
+    analyze_text,
+    genre,
+    headline_score,
+    paragraph_techniques,
+)
 from .article import page_signals, signal_names, signals_of_article
 from .model import GENRES, TECHNIQUES
 from .relative import relative_signals
@@ -26,6 +33,7 @@ __all__ = [
     "GENRES",
     "TECHNIQUES",
     "TRAINED_LANGUAGES",
+    "analyze_parts",
     "analyze_text",
     "genre",
     "headline_score",

@@ -213,3 +213,32 @@ def analyze_text(text: str, title: str | None = None, language: str | None = Non
         "headline_cues": headline_cues(title, text, language),
         "techniques": paragraph_techniques(text, language),
     }
+
+
+PART_SEPARATOR = "\n\n"  # parts of one article are joined as paragraphs
+
+
+def analyze_parts(parts: list[str], title: str | None = None,
+                  language: str | None = None) -> list[dict[str, Any]]:
+    """The signals of texts that are consecutive parts (paragraphs) of one article, read
+    together so each paragraph's techniques are judged in its article's context, as the
+    model was trained: one result per part, its techniques with offsets into that part,
+    and the article's genre and headline score."""
+    joined = PART_SEPARATOR.join(parts)
+    whole = analyze_text(joined, title, language)
+    para_starts = [p[0] for p in paragraphs(joined) if len(p[2]) >= MIN_PARAGRAPH_CHARS]
+    out = []
+    start = 0
+    for part in parts:
+        end = start + len(part)
+        before = sum(1 for s in para_starts if s < start)  # paragraphs of earlier parts
+        mine = []
+        for t in whole["techniques"]:
+            if start <= t["paragraph_start"] < end:
+                moved = dict(t, paragraph=t["paragraph"] - before)
+                for key in ("start", "end", "paragraph_start", "paragraph_end"):
+                    moved[key] = t[key] - start
+                mine.append(moved)
+        out.append({**whole, "techniques": mine})
+        start = end + len(PART_SEPARATOR)
+    return out
