@@ -414,6 +414,66 @@ def technique_run(fit: bool, with_baseline: bool, cache: Path | None = None,
     return out
 
 
+PROBE_C = (1.0, 3.0)  # fusion strengths printed by --probe-paragraph-vectors
+
+
+def probe_paragraph_vectors(articles: int, cache: Path | None) -> None:
+    """What each paragraph's own e5 vector would add to the shipped first stage (not shipped:
+    ingest would have to embed every paragraph of every article, several times the whole
+    pipeline's CPU on two cores). On ``articles`` articles drawn at random (seed 0), per
+    label, a logistic model over the first stage's out-of-fold logit alone and with the
+    paragraph vector, 5-fold CV by article inside the sample, thresholds cross-fitted."""
+    import random
+
+    from sklearn.linear_model import LogisticRegression
+
+    from wiretrace.embeddings import get_backend
+
+    rows = read_jsonl(TECHNIQUES_FILE)
+    index = {t: j for j, t in enumerate(TECHNIQUES)}
+    y = np.zeros((len(rows), len(TECHNIQUES)), np.int8)
+    for i, r in enumerate(rows):
+        for t in r["techniques"]:
+            y[i, index[t]] = 1
+    _, p = cached_first_stage(rows, y, article_folds([r["language"] + "/" + r["article"]
+                                                      for r in rows]), cache)
+    keys = sorted({(r["language"], str(r["article"])) for r in rows})
+    random.Random(0).shuffle(keys)
+    keep = set(keys[:articles])
+    idx = np.array([i for i, r in enumerate(rows) if (r["language"], str(r["article"])) in keep])
+    backend = get_backend()
+    path = cache / f"paragraph-vectors-{backend.name}-{articles}.npz" if cache else None
+    if path is not None and path.exists():
+        vectors = np.load(path)["vec"]
+    else:
+        vectors = np.concatenate([backend.embed_passages([rows[i]["text"] for i in idx[s:s + 64]])
+                                  for s in range(0, len(idx), 64)])
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(path, idx=idx, vec=vectors)
+    ys, langs = y[idx], np.array([rows[i]["language"] for i in idx])
+    folds = article_folds([rows[i]["language"] + "/" + str(rows[i]["article"]) for i in idx])
+    logit = np.log(np.clip(p[idx], 1e-6, 1 - 1e-6) / np.clip(1 - p[idx], 1e-6, 1))
+
+    def fused(extra: np.ndarray | None, c: float) -> dict[str, float]:
+        q = np.zeros(ys.shape, np.float32)
+        for k in range(FOLDS):
+            tr, te = folds != k, folds == k
+            for j in range(ys.shape[1]):
+                m = logit[:, [j]] if extra is None else np.hstack([logit[:, [j]], extra])
+                if ys[tr, j].min() == ys[tr, j].max():
+                    q[te, j] = float(ys[tr, j].mean())
+                    continue
+                model = LogisticRegression(C=c, max_iter=1000).fit(m[tr], ys[tr, j])
+                q[te, j] = model.predict_proba(m[te])[:, 1]
+        return micro_by_language(crossfit_predictions(q, ys, folds), ys, langs)
+
+    figures = {"n-grams": fused(None, PROBE_C[0])}
+    figures.update({f"+vec C={c:g}": fused(vectors, c) for c in PROBE_C})
+    print_table(f"technique micro-F1 on {len(idx)} paragraphs of {articles} articles "
+                f"({FOLDS}-fold CV by article inside the sample)", figures)
+
+
 def _seed(store: Any, prefix: str) -> str:
     return next(i for i in store.article_ids() if Path(i).name.startswith(prefix))
 
@@ -484,7 +544,13 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="--seeds: keep the seeds' store here for reruns")
     ap.add_argument("--cache", type=Path, help="keep the technique features and first-stage "
                     "out-of-fold probabilities here for reruns")
+    ap.add_argument("--probe-paragraph-vectors", type=int, metavar="ARTICLES",
+                    help="only: what each paragraph's own e5 vector would add, on this many "
+                    "articles (300 took about 25 CPU-minutes to embed; use --cache)")
     args = ap.parse_args()
+    if args.probe_paragraph_vectors:
+        probe_paragraph_vectors(args.probe_paragraph_vectors, args.cache)
+        return
     if args.seeds:
         run_seeds(SEEDS, args.db)
         return
