@@ -236,6 +236,21 @@ def article_folds(groups: list[str]) -> np.ndarray:
     return folds
 
 
+def technique_labels(rows: list[dict[str, Any]]) -> np.ndarray:
+    """The paragraphs' techniques as a (paragraphs × 23) 0/1 matrix, in ``TECHNIQUES`` order."""
+    index = {t: j for j, t in enumerate(TECHNIQUES)}
+    y = np.zeros((len(rows), len(TECHNIQUES)), np.int8)
+    for i, r in enumerate(rows):
+        for t in r["techniques"]:
+            y[i, index[t]] = 1
+    return y
+
+
+def article_keys(rows: list[dict[str, Any]]) -> list[str]:
+    """Each paragraph's article, named with its language (article ids repeat across them)."""
+    return [f"{r['language']}/{r['article']}" for r in rows]
+
+
 def technique_features(rows: list[dict[str, Any]]) -> Any:
     by_article: dict[tuple[str, str], list[str]] = defaultdict(list)
     for r in rows:
@@ -374,13 +389,9 @@ def cached_first_stage(rows: list[dict[str, Any]], y: np.ndarray, folds: np.ndar
 def technique_run(fit: bool, with_baseline: bool, cache: Path | None = None,
                   restack: bool = False, with_stack: bool = False) -> dict[str, Any]:
     rows = read_jsonl(TECHNIQUES_FILE)
-    index = {t: j for j, t in enumerate(TECHNIQUES)}
-    y = np.zeros((len(rows), len(TECHNIQUES)), np.int8)
-    for i, r in enumerate(rows):
-        for t in r["techniques"]:
-            y[i, index[t]] = 1
+    y = technique_labels(rows)
     langs = np.array([r["language"] for r in rows])
-    folds = article_folds([r["language"] + "/" + r["article"] for r in rows])
+    folds = article_folds(article_keys(rows))
     started = time.perf_counter()
     x, p = cached_first_stage(rows, y, folds, cache)
     print(f"features: {x.shape[0]} paragraphs, {x.nnz / x.shape[0]:.0f} non-zero buckets each, "
@@ -430,13 +441,8 @@ def probe_paragraph_vectors(articles: int, cache: Path | None) -> None:
     from wiretrace.embeddings import get_backend
 
     rows = read_jsonl(TECHNIQUES_FILE)
-    index = {t: j for j, t in enumerate(TECHNIQUES)}
-    y = np.zeros((len(rows), len(TECHNIQUES)), np.int8)
-    for i, r in enumerate(rows):
-        for t in r["techniques"]:
-            y[i, index[t]] = 1
-    _, p = cached_first_stage(rows, y, article_folds([r["language"] + "/" + r["article"]
-                                                      for r in rows]), cache)
+    y = technique_labels(rows)
+    _, p = cached_first_stage(rows, y, article_folds(article_keys(rows)), cache)
     keys = sorted({(r["language"], str(r["article"])) for r in rows})
     random.Random(0).shuffle(keys)
     keep = set(keys[:articles])
@@ -452,7 +458,7 @@ def probe_paragraph_vectors(articles: int, cache: Path | None) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(path, idx=idx, vec=vectors)
     ys, langs = y[idx], np.array([rows[i]["language"] for i in idx])
-    folds = article_folds([rows[i]["language"] + "/" + str(rows[i]["article"]) for i in idx])
+    folds = article_folds(article_keys([rows[i] for i in idx]))
     logit = np.log(np.clip(p[idx], 1e-6, 1 - 1e-6) / np.clip(1 - p[idx], 1e-6, 1))
 
     def fused(extra: np.ndarray | None, c: float) -> dict[str, float]:

@@ -150,7 +150,7 @@ def paragraph_techniques(text: str, language: str | None = None,
 
 
 def genre(title: str | None, text: str) -> tuple[str, dict[str, float]]:
-    """Genre (opinion / reporting / satire) and the normalised one-vs-rest scores."""
+    """Genre (opinion / reporting / satire) and its scores (softmax of the offset logits)."""
     model = genre_model()
     if model.idf is None:
         raise ModelUnavailableError("the genre model has no document frequencies: refit it "
